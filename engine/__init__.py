@@ -1,0 +1,6 @@
+"""Backprop Lab's engine: a pure-NumPy network that shows every step of its own training."""
+from .config import LIMITS, Config, ConfigError, validate_config
+from .trainer import PhaseRecord, Reconfigured, StepRecord, Trainer
+
+__all__ = ["LIMITS", "Config", "ConfigError", "PhaseRecord", "Reconfigured", "StepRecord",
+           "Trainer", "validate_config"]
