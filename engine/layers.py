@@ -17,7 +17,7 @@ def dense_forward(x, W, b):
 def dense_backward(dz, x, W, dW, db, need_dx=True):
     """Fill dW (fan_in, fan_out) and db (fan_out,) from dz (B, fan_out); return dx (B, fan_in)."""
     np.matmul(x.T, dz, out=dW)
-    np.sum(dz, axis=0, out=db)
+    np.add.reduce(dz, axis=0, out=db)
     return dz @ W.T if need_dx else None
 
 
@@ -37,8 +37,8 @@ def batch_norm_eval(z, gamma, beta, running_mean, running_var):
 
 def batch_norm_backward(dy, x_hat, inv_std, gamma, dgamma, dbeta):
     """Fill dgamma, dbeta (n,) from dy (B, n); return dz (B, n)."""
-    np.sum(dy * x_hat, axis=0, out=dgamma)
-    np.sum(dy, axis=0, out=dbeta)
+    np.add.reduce(dy * x_hat, axis=0, out=dgamma)
+    np.add.reduce(dy, axis=0, out=dbeta)
     dx_hat = dy * gamma
     batch = dy.shape[0]
     return (inv_std / batch) * (batch * dx_hat - dx_hat.sum(axis=0)
@@ -64,12 +64,11 @@ class Entry:
     block_start: int  # index of the dense entry that starts this entry's block
     post: Post | None = None  # set on the last entry of each block
     running: dict = field(default_factory=dict)  # batch norm's running mean and var
+    param_names: tuple = ()  # this entry's tensors in the ParamStore, weight first
 
-    @property
-    def param_names(self) -> tuple:
-        """Names of this entry's tensors in the ParamStore, weight first."""
+    def __post_init__(self):
         keys = ("W", "b") if self.kind == "dense" else ("gamma", "beta")
-        return tuple(f"{self.name}.{key}" for key in keys)
+        self.param_names = tuple(f"{self.name}.{key}" for key in keys)
 
     def describe(self) -> dict:
         """The entry as the trace's `layers` lists it."""

@@ -39,6 +39,9 @@ class Network:
         self.dtype = np.dtype(dtype)
         self.weight_mask = self.store.mask(e.param_names[0] for e in entries if e.kind == "dense")
         self._initialize(net, rng)
+        p, g = self.store.params, self.store.grads
+        self._views = [tuple(store[name] for store in (p, g) for name in e.param_names)
+                       for e in entries]
         self.cache = [dict() for _ in entries]
         # block start -> the entry whose residual add reads that block's input
         self.residual_end = {e.block_start: j for j, e in enumerate(entries)
@@ -57,18 +60,16 @@ class Network:
                 e.running = {"mean": np.zeros(e.fan_out, self.dtype),
                              "var": np.ones(e.fan_out, self.dtype)}
 
-    def layer(self, e: Entry):
-        """(weight, bias, dweight, dbias) views of an entry."""
-        weight, bias = e.param_names
-        p, g = self.store.params, self.store.grads
-        return p[weight], p[bias], g[weight], g[bias]
+    def layer(self, i: int) -> tuple:
+        """(weight, bias, dweight, dbias) views of entry i."""
+        return self._views[i]
 
     def forward_entry(self, i: int, x, rng=None):
         """Train-mode forward of entry i, cached: (B, fan_in) -> (B, fan_out) for the next entry."""
         e, c = self.entries[i], self.cache[i]
         c.clear()
         c["x"] = x
-        W, b, _, _ = self.layer(e)
+        W, b, _, _ = self._views[i]
         if e.kind == "dense":
             z = dense_forward(x, W, b)
         else:
@@ -95,7 +96,7 @@ class Network:
         else:
             dz = dh
         c["dz"] = dz
-        W, _, dW, db = self.layer(e)
+        W, _, dW, db = self._views[i]
         if e.kind == "dense":
             dx = dense_backward(dz, c["x"], W, dW, db, need_dx=i > 0)
         else:
@@ -120,7 +121,7 @@ class Network:
         for i, e in enumerate(self.entries):
             if e.block_start == i:
                 block_input = h
-            W, b, _, _ = self.layer(e)
+            W, b, _, _ = self._views[i]
             if e.kind == "dense":
                 h = dense_forward(h, W, b)
             else:

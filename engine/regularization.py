@@ -1,10 +1,23 @@
 """Penalties on dense weights and gradient clipping, on the flat gradient vector."""
+import math
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ adds it to the norm
+
+
+def global_norm(g) -> float:
+    """‖g‖₂ of a (P,) vector, rescaled when the plain sum of squares would overflow."""
+    total = float(np.dot(g, g))
+    if math.isfinite(total):
+        return math.sqrt(total)
+    largest = float(np.max(np.abs(g)))
+    if not math.isfinite(largest):
+        return largest
+    scaled = g / largest
+    return largest * math.sqrt(float(np.dot(scaled, scaled)))
 
 
 def penalize(grad, theta, weight_mask, l1, l2):

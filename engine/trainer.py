@@ -11,7 +11,7 @@ from .divergence import locate_nonfinite
 from .losses import LOSSES
 from .network import Network, build_entries
 from .optimizers import OPTIMIZERS
-from .regularization import CLIPS, penalize
+from .regularization import CLIPS, global_norm, penalize
 from .stats import layer_stats
 
 STREAMS = {"data": 0, "init": 1, "order": 2, "dropout": 3}
@@ -141,7 +141,7 @@ class Trainer:
             if describe:
                 yield self._describe("forward", i, number)
         losses = self.loss.per_example(h, y)
-        loss = float(losses.mean())
+        loss = float(losses.sum()) / len(batch)
         d = self.loss.backward(h, y)
         if describe:
             yield PhaseRecord("loss", None, number, {"output": h, "losses": losses, "dout": d})
@@ -150,9 +150,9 @@ class Trainer:
             if describe:
                 yield self._describe("backward", i, number)
         g = penalize(store.grad, store.theta, net.weight_mask, hp.l1, hp.l2)
-        norm_before = math.sqrt(float(np.dot(g, g)))
+        norm_before = global_norm(g)
         used = CLIPS[hp.clip].apply(g, norm_before, hp.clip_threshold)
-        norm_after = norm_before if used is g else math.sqrt(float(np.dot(used, used)))
+        norm_after = norm_before if used is g else global_norm(used)
         update, new_state = OPTIMIZERS[hp.optimizer].propose(
             store.theta, used, self.optimizer_state, hp, self.optimizer_steps + 1)
         new_theta = store.theta + update
@@ -172,7 +172,7 @@ class Trainer:
                 self.dropout_rng.bit_generator.state = rng_state
             nonfinite = locate_nonfinite(net, number, losses, update, new_theta)
             self.nonfinite = self.nonfinite or nonfinite
-        accuracy = (float(np.mean(self.loss.predict(h) == self.data.y_train[batch]))
+        accuracy = (np.count_nonzero(self.loss.predict(h) == self.data.y_train[batch]) / len(batch)
                     if self.data.task == "classification" else None)
         record = StepRecord(number, self.epoch, loss, accuracy, batch, stats,
                             norm_before, norm_after, applied, nonfinite)
@@ -191,7 +191,7 @@ class Trainer:
             keys = ("da", "dz", "dx")
         tensors = {k: c[k] for k in keys if k in c}
         if phase == "backward":
-            _, _, dweight, dbias = self.net.layer(e)
+            _, _, dweight, dbias = self.net.layer(i)
             names = ("dW", "db") if e.kind == "dense" else ("dgamma", "dbeta")
             tensors.update({names[0]: dweight.copy(), names[1]: dbias.copy()})
         return PhaseRecord(phase, i, number, tensors)

@@ -1,0 +1,38 @@
+"""The catalog: every choice, default, limit and description, derived from the registries."""
+from .activations import ACTIVATIONS
+from .config import LIMITS, LIVE_FIELDS, Config
+from .datasets import DATASETS
+from .features import FEATURES
+from .inits import INITS
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+from .regularization import CLIPS
+from .stats import LAYER_STATS
+
+
+def _described(registry, **extra) -> list[dict]:
+    """[{name, description, ...extra(item)}] in registry order."""
+    return [{"name": name, "description": item.description,
+             **{key: get(item) for key, get in extra.items()}} for name, item in registry.items()]
+
+
+def catalog() -> dict:
+    """Everything the UI's menus and the server's validation read: choices, defaults, limits."""
+    return {
+        "choices": {
+            "activations": _described(ACTIVATIONS),
+            "inits": _described(INITS),
+            "losses": _described(LOSSES, tasks=lambda l: list(l.tasks),
+                                 max_classes=lambda l: l.max_classes),
+            "optimizers": _described(OPTIMIZERS, reads=lambda o: list(o.reads)),
+            "clips": _described(CLIPS),
+            "datasets": _described(DATASETS, task=lambda d: d.task,
+                                   max_classes=lambda d: d.max_classes),
+            "features": _described(FEATURES, label=lambda f: f.label),
+        },
+        "defaults": Config().model_dump(),
+        "limits": dict(LIMITS),
+        "live_fields": {section: sorted(fields) for section, fields in LIVE_FIELDS.items()},
+        "layer_stats": list(LAYER_STATS),
+        "schema": Config.model_json_schema(),
+    }
