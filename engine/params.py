@@ -1,6 +1,8 @@
 """All parameters in one flat buffer, all gradients in another, with named per-tensor views."""
 import numpy as np
 
+FUSED_LIMIT = 32768  # parameters up to which one fused reduceat beats a dot per tensor
+
 
 class ParamStore:
     """Flat `theta` and `grad` vectors (P,) with views `params[name]`, `grads[name]` of each shape."""
@@ -24,6 +26,19 @@ class ParamStore:
     def segment_sums(self, values) -> np.ndarray:
         """Per-tensor sums of a (P,) vector, in one reduceat: (P,) -> (n_tensors,)."""
         return np.add.reduceat(values, self.offsets[:-1])
+
+    def sums_of_squares(self, flat) -> np.ndarray:
+        """Per-tensor Σv² of a (P,) vector, in float64: (P,) -> (n_tensors,).
+
+        Small stores take one fused reduceat; large ones one BLAS dot per tensor, which makes no
+        temporary (a float32 dot that overflows is redone in float64)."""
+        if self.size <= FUSED_LIMIT:
+            return self.segment_sums(np.multiply(flat, flat, dtype=np.float64))
+        sums = np.array([np.dot(flat[s], flat[s]) for s in self.slices.values()], dtype=np.float64)
+        for k in np.flatnonzero(~np.isfinite(sums)):
+            part = flat[list(self.slices.values())[k]].astype(np.float64)
+            sums[k] = np.dot(part, part)
+        return sums
 
     def mask(self, names) -> np.ndarray:
         """(P,) vector of ones on the named tensors and zeros elsewhere."""

@@ -10,7 +10,8 @@ CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ adds it to the norm
 
 def global_norm(g) -> float:
     """‖g‖₂ of a (P,) vector, rescaled when the plain sum of squares would overflow."""
-    total = float(np.dot(g, g))
+    with np.errstate(over="ignore"):
+        total = float(np.dot(g, g))
     if math.isfinite(total):
         return math.sqrt(total)
     largest = float(np.max(np.abs(g)))

@@ -6,31 +6,26 @@ LAYER_STATS = ("grad_norm", "bias_grad_norm", "signal_norm", "weight_norm", "upd
 SATURATION = {"tanh": (0.0, 0.97), "sigmoid": (0.5, 0.47)}  # |a − centre| > half-width
 
 
-def _squares(v):
-    """Elementwise squares in float64, so float32 values near their limit do not overflow: (P,)."""
-    return np.multiply(v, v, dtype=np.float64)
-
-
 def layer_stats(net, update) -> np.ndarray:
     """DESIGN.md's scalars per entry of `layers`, NaN where one does not apply: (n_entries, 10)."""
     store = net.store
     out = np.empty((len(net.entries), len(LAYER_STATS)))
     out[:, 2:] = np.nan
     with np.errstate(all="ignore"):
-        grad_sq = store.segment_sums(_squares(store.grad))
+        grad_sq = store.sums_of_squares(store.grad)
         out[:, 0] = grad_sq[0::2]
         out[:, 1] = grad_sq[1::2]
-        out[:, 3] = store.segment_sums(_squares(store.theta))[0::2]
-        out[:, 4] = store.segment_sums(_squares(update))[0::2]
+        out[:, 3] = store.sums_of_squares(store.theta)[0::2]
+        out[:, 4] = store.sums_of_squares(update)[0::2]
         np.sqrt(out[:, :5], out=out[:, :5])
         out[:, 5] = out[:, 4] / out[:, 3]
         for e, c in zip(net.entries, net.cache):
             if e.post is not None:
-                _fill_activation_stats(out[e.block_start], e.post.activation, c["a"], c["da"])
+                _activation_stats(out[e.block_start], e.post.activation, c["a"], c["da"])
     return out
 
 
-def _fill_activation_stats(row, activation, a, da) -> None:
+def _activation_stats(row, activation, a, da) -> None:
     """signal_norm, act_mean, act_std, saturated and dead fractions of one block into row (10,)."""
     n = a.size
     mean = float(a.sum()) / n

@@ -5,14 +5,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .batches import BatchSampler
-from .config import Config, live_changes, merge, rebuild_fields, validate_config
+from .config import Config, ConfigError, live_changes, merge, rebuild_fields, validate_config
 from .data import load_data
+from .detail import detail
 from .divergence import locate_nonfinite
 from .losses import LOSSES
 from .network import Network, build_entries
 from .optimizers import OPTIMIZERS
 from .regularization import CLIPS, global_norm, penalize
+from .recorder import TraceRecorder
 from .stats import layer_stats
+from .trace import _params, export_trace, snapshot
 
 STREAMS = {"data": 0, "init": 1, "order": 2, "dropout": 3}
 
@@ -51,15 +54,20 @@ class Reconfigured:
 class Trainer:
     """Trains one network on one dataset; `step`, `phase`, `run`, `reconfigure`, `evaluate`."""
 
-    def __init__(self, config=None):
+    def __init__(self, config=None, snapshot_every: int = 100, statistics: bool = True,
+                 data=None, **recorder_caps):
+        """`statistics=False` skips per-step statistics and recording (a bare trainer, for
+        benchmarks); `data` replaces the configured dataset (e.g. random 784-input data)."""
         self.config = config if isinstance(config, Config) else validate_config(config or {})
+        self.snapshot_every, self.recorder_caps = snapshot_every, recorder_caps
+        self.statistics, self.data_override = statistics, data
         self._build()
 
     def _build(self) -> None:
         """Start a new run at step 0 from self.config."""
         c = self.config
         dtype = np.dtype(c.training.dtype)
-        self.data = load_data(c.dataset, c.seed, STREAMS["data"], dtype)
+        self.data = self.data_override or load_data(c.dataset, c.seed, STREAMS["data"], dtype)
         self.loss = LOSSES[c.training.loss]
         self.targets = self.data.y_train if self.loss.int_targets else self.data.y_train.astype(dtype)
         self.test_targets = self.data.y_test if self.loss.int_targets else self.data.y_test.astype(dtype)
@@ -71,6 +79,10 @@ class Trainer:
                                     drop_single=c.network.batch_norm)
         self.dropout_rng = np.random.default_rng([c.seed, STREAMS["dropout"]])
         self._reset_optimizer()
+        self.initial_config = c
+        self.initial_params = _params(self.net.store.views(self.net.store.theta.copy()), self.entries)
+        self.recorder = TraceRecorder(len(self.entries), snapshot_every=self.snapshot_every,
+                                      **self.recorder_caps)
         self.steps = 0
         self.requested = c  # the config to apply once the step in progress ends
         self.events = []  # live changes: {"step", "config"}
@@ -100,11 +112,12 @@ class Trainer:
         """One minibatch update (finishing the step in progress first, if phases began one)."""
         cycle, self._cycle_in_progress = self._cycle_in_progress, None
         cycle = cycle or self._cycle(describe=False)
-        while True:
-            try:
-                next(cycle)
-            except StopIteration as done:
-                return done.value
+        with np.errstate(all="ignore"):  # non-finite values are data: the step is refused, not raised
+            while True:
+                try:
+                    next(cycle)
+                except StopIteration as done:
+                    return done.value
 
     def run(self, n: int) -> StepRecord | None:
         """Up to n steps, stopping early at a refused (non-finite) step; returns the last record."""
@@ -119,7 +132,8 @@ class Trainer:
         """Advance one phase of the step in progress (starting one if none is) and describe it."""
         if self._cycle_in_progress is None:
             self._cycle_in_progress = self._cycle(describe=True)
-        record = next(self._cycle_in_progress)
+        with np.errstate(all="ignore"):
+            record = next(self._cycle_in_progress)
         if record.phase == "update":
             self.step()  # runs the cycle's last lines, which only return
         return record
@@ -156,7 +170,7 @@ class Trainer:
         update, new_state = OPTIMIZERS[hp.optimizer].propose(
             store.theta, used, self.optimizer_state, hp, self.optimizer_steps + 1)
         new_theta = store.theta + update
-        stats = layer_stats(net, update)
+        stats = layer_stats(net, update) if self.statistics else None
         applied = math.isfinite(loss) and math.isfinite(norm_before) and bool(np.isfinite(new_theta).all())
         nonfinite = None
         if applied:
@@ -177,6 +191,10 @@ class Trainer:
         record = StepRecord(number, self.epoch, loss, accuracy, batch, stats,
                             norm_before, norm_after, applied, nonfinite)
         self.last_record = record
+        if applied and self.statistics:
+            self.recorder.record(record)
+            if self.recorder.wants_snapshot(number):
+                self.recorder.add_snapshot(snapshot(self, detail(self)))
         self._apply_requested()
         if describe:
             yield PhaseRecord("update", None, number, self._describe_update(update), record)
@@ -202,6 +220,8 @@ class Trainer:
 
     def reconfigure(self, partial: dict) -> Reconfigured:
         """Merge a partial config: live fields apply after the step in progress; others rebuild."""
+        if not isinstance(partial, dict):
+            raise ConfigError("", f"a partial config must be a JSON object (got {type(partial).__name__})")
         target = validate_config(merge(self.requested.model_dump(), partial))
         fields = rebuild_fields(self.config, target)
         if fields:
@@ -229,6 +249,14 @@ class Trainer:
             if e.post is not None:
                 e.post.dropout = self.config.network.dropout
         self.events.append({"step": self.steps, "config": changes})
+
+    def export_trace(self) -> dict:
+        """DESIGN.md's trace of this run: config at step 0, data, events, steps, snapshots."""
+        return export_trace(self)
+
+    def detail(self) -> dict:
+        """The panels' detail for the current state (histograms, tensors, output and neuron maps)."""
+        return detail(self)
 
     def evaluate(self) -> dict:
         """Full-set loss and accuracy (eval mode) on train and test: {train_loss, train_accuracy, ...}."""

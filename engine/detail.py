@@ -1,0 +1,89 @@
+"""On-demand detail for frames and snapshots: per-layer tensors, histograms, output and neuron maps."""
+import numpy as np
+
+from .activations import sigmoid
+from .histograms import histogram
+
+MAX_SIDE = 64  # a matrix with more rows or columns is summarized by evenly spaced rows/columns
+GRID = 50  # output grid resolution over the input plane
+MAP_GRID = 20  # neuron-map resolution
+MAX_MAPS = 256  # neuron maps drawn at most (first units of each layer first)
+EXTENT = (-6.0, 6.0)  # the input plane shown, Playground's
+
+
+def summarize(matrix) -> dict:
+    """{values, shape} of a tensor; beyond MAX_SIDE, evenly spaced rows/cols and which ones."""
+    m = np.asarray(matrix)
+    out = {"shape": list(m.shape), "values": m}
+    if max(m.shape) <= MAX_SIDE:
+        return out
+    picks = [np.unique(np.linspace(0, n - 1, min(n, MAX_SIDE)).round().astype(int)) for n in m.shape]
+    out["values"] = m[np.ix_(*picks)]
+    out["summarized"] = {"rows": picks[0], "cols": picks[1]} if m.ndim == 2 else {"rows": picks[0]}
+    return out
+
+
+def _plane(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Axis ticks (n,) and the grid's points (n*n, 2), row-major with y outer."""
+    ticks = np.linspace(*EXTENT, n)
+    xx, yy = np.meshgrid(ticks, ticks)
+    return ticks, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def output_grid(trainer) -> dict:
+    """The model's eval-mode output over the plane: {x, y, values (GRID, GRID), kind}."""
+    ticks, points = _plane(GRID)
+    with np.errstate(all="ignore"):
+        out, _ = trainer.net.evaluate(trainer.data.inputs(points))
+        if trainer.data.task == "regression":
+            values, kind = out[:, 0], "value"
+        elif trainer.loss.name == "cross_entropy":
+            values, kind = out.argmax(axis=1), "class"
+        elif trainer.loss.name == "bce":
+            values, kind = sigmoid(out[:, 0]), "probability"
+        else:
+            values, kind = out[:, 0], "probability"
+    return {"x": ticks, "y": ticks, "values": values.reshape(GRID, GRID), "kind": kind}
+
+
+def neuron_maps(trainer) -> dict:
+    """Each hidden unit's eval-mode output over a coarse plane: {x, y, maps [(MAP_GRID, MAP_GRID) per unit]}."""
+    ticks, points = _plane(MAP_GRID)
+    with np.errstate(all="ignore"):
+        _, hidden = trainer.net.evaluate(trainer.data.inputs(points), keep_hidden=True)
+    maps, layers = [], []
+    for k, a in enumerate(hidden):
+        for unit in range(a.shape[1]):
+            if len(maps) < MAX_MAPS:
+                maps.append(a[:, unit].reshape(MAP_GRID, MAP_GRID))
+                layers.append([k, unit])
+    total = sum(a.shape[1] for a in hidden)
+    return {"x": ticks, "y": ticks, "units": layers, "maps": maps, "total_units": total,
+            "summarized": total > len(maps)}
+
+
+def layer_detail(trainer) -> list[dict]:
+    """Per entry of `layers`: weights, grads (as backpropagated), updates, neuron means, histograms."""
+    net, updates = trainer.net, trainer.net.store.views(trainer.last_update)
+    result = []
+    for i, e in enumerate(net.entries):
+        weight, _, dweight, _ = net.layer(i)
+        block_end = next(j for j in range(i, len(net.entries)) if net.entries[j].post is not None)
+        cache = net.cache[block_end] if e.block_start == i else {}
+        act, signal = cache.get("a"), cache.get("da")
+        result.append({
+            "weights": summarize(weight), "grads": summarize(dweight),
+            "updates": summarize(updates[e.param_names[0]]),
+            "neuron_act": None if act is None else act.mean(axis=0),
+            "neuron_signal": None if signal is None else signal.mean(axis=0),
+            "hist": {"weight": histogram(weight), "grad": histogram(dweight),
+                     "act": None if act is None else histogram(act)},
+        })
+    return result
+
+
+def detail(trainer) -> dict:
+    """Everything the panels draw for the trainer's current state, tagged with its step."""
+    with np.errstate(all="ignore"):
+        return {"step": trainer.steps, "layers": layer_detail(trainer),
+                "output_grid": output_grid(trainer), "neuron_maps": neuron_maps(trainer)}

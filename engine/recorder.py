@@ -1,0 +1,117 @@
+"""The trace recorder: every step's scalars column-wise in preallocated arrays, capped in bytes.
+
+When the columns fill, the older half is thinned by merging neighbouring rows: a merged row keeps
+the later step's values and the min and max over its span, so charts keep their envelopes. The
+first step is never merged and the newest half stays at full resolution. Snapshots (params, grads,
+batch, detail) are taken every `snapshot_every` steps and thinned alike when over their own cap.
+"""
+import numpy as np
+
+from .stats import LAYER_STATS
+
+STEP_SCALARS = ("loss", "accuracy", "clip_norm_before", "clip_norm_after")
+DEFAULT_SCALAR_BYTES = 24 * 2**20
+DEFAULT_SNAPSHOT_BYTES = 24 * 2**20
+
+
+class TraceRecorder:
+    """Columns `step`, `span` (steps merged into the row) and value/low/high (rows, K) scalars."""
+
+    def __init__(self, n_entries: int, scalar_bytes=DEFAULT_SCALAR_BYTES,
+                 snapshot_bytes=DEFAULT_SNAPSHOT_BYTES, snapshot_every=100):
+        self.n_entries = n_entries
+        self.width = len(STEP_SCALARS) + n_entries * len(LAYER_STATS)
+        row_bytes = 8 * (2 + 3 * self.width)
+        self.capacity = max(16, scalar_bytes // row_bytes)
+        self.step = np.zeros(self.capacity, dtype=np.int64)
+        self.span = np.zeros(self.capacity, dtype=np.int64)
+        self.value = np.zeros((self.capacity, self.width))
+        self.low = np.zeros((self.capacity, self.width))
+        self.high = np.zeros((self.capacity, self.width))
+        self.rows = 0
+        self.thinnings = 0  # how many times the older half was halved
+        self.snapshot_every = snapshot_every
+        self.snapshot_bytes = snapshot_bytes
+        self.snapshots = []  # dicts of arrays, oldest first
+        self.snapshots_dropped = 0
+
+    def record(self, record) -> None:
+        """Append one applied step's scalars (a trainer StepRecord)."""
+        if self.rows == self.capacity:
+            self._thin()
+        r = self.rows
+        row = self.value[r]
+        row[0] = record.loss
+        row[1] = np.nan if record.accuracy is None else record.accuracy
+        row[2] = record.clip_norm_before
+        row[3] = record.clip_norm_after
+        row[4:] = record.layers.ravel()
+        self.low[r] = row
+        self.high[r] = row
+        self.step[r] = record.step
+        self.span[r] = 1
+        self.rows = r + 1
+
+    def _thin(self) -> None:
+        """Merge pairs of rows in the older half (after row 0), freeing a quarter of the rows."""
+        half = self.rows // 2
+        pairs = (half - 1) // 2
+        a = np.arange(1, 1 + 2 * pairs, 2)  # earlier row of each pair
+        b = a + 1
+        merged = slice(1, 1 + pairs)
+        with np.errstate(invalid="ignore"):
+            low = np.fmin(self.low[a], self.low[b])
+            high = np.fmax(self.high[a], self.high[b])
+        self.step[merged], self.span[merged] = self.step[b], self.span[a] + self.span[b]
+        self.value[merged], self.low[merged], self.high[merged] = self.value[b], low, high
+        tail = slice(1 + 2 * pairs, self.rows)
+        n_tail = self.rows - (1 + 2 * pairs)
+        dest = slice(1 + pairs, 1 + pairs + n_tail)
+        for column in (self.step, self.span, self.value, self.low, self.high):
+            column[dest] = column[tail].copy()
+        self.rows = 1 + pairs + n_tail
+        self.thinnings += 1
+
+    def wants_snapshot(self, step: int) -> bool:
+        """Whether this step is a snapshot step."""
+        return self.snapshot_every > 0 and step % self.snapshot_every == 0
+
+    def add_snapshot(self, snapshot: dict) -> None:
+        """Keep a snapshot; over the byte cap, drop every other older one (first and newest stay)."""
+        snapshot["_bytes"] = _size(snapshot)
+        self.snapshots.append(snapshot)
+        while (sum(s["_bytes"] for s in self.snapshots) > self.snapshot_bytes
+               and len(self.snapshots) > 2):
+            keep = [self.snapshots[0]] + self.snapshots[2:-1:2] + [self.snapshots[-1]]
+            self.snapshots_dropped += len(self.snapshots) - len(keep)
+            self.snapshots = keep
+
+    def since(self, step: int) -> dict:
+        """Columns of the rows after `step` (for frames): {step, value (n, K)}."""
+        start = int(np.searchsorted(self.step[:self.rows], step, side="right"))
+        return {"step": self.step[start:self.rows], "span": self.span[start:self.rows],
+                "value": self.value[start:self.rows]}
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the columns and the snapshots."""
+        columns = sum(c.nbytes for c in (self.step, self.span, self.value, self.low, self.high))
+        return columns + sum(s["_bytes"] for s in self.snapshots)
+
+    def thinning(self) -> dict:
+        """How the recorder thinned, for the trace."""
+        return {"capacity_rows": self.capacity, "rows": self.rows, "thinnings": self.thinnings,
+                "rule": "older half halved by merging neighbouring rows; a merged row keeps the "
+                        "later step's values, its span, and per-scalar min and max",
+                "snapshot_every": self.snapshot_every, "snapshots_dropped": self.snapshots_dropped}
+
+
+def _size(obj) -> int:
+    """Approximate bytes held by nested dicts and lists of arrays and scalars."""
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, dict):
+        return sum(_size(v) for v in obj.values()) + 64
+    if isinstance(obj, (list, tuple)):
+        return sum(_size(v) for v in obj) + 8 * len(obj)
+    return 16

@@ -1,0 +1,144 @@
+"""Reading a trace file back: every part checked, errors that say what is wrong and where."""
+import numpy as np
+import orjson
+
+from .config import ConfigError, merge, validate_config
+from .losses import LOSSES
+from .network import build_entries
+from .stats import LAYER_STATS
+from .trace import FORMAT, VERSION
+
+MAX_TRACE_BYTES = 256 * 2**20
+MAX_STEPS = 2_000_000
+
+
+class TraceError(ValueError):
+    """A trace rejected, with the JSON path of the part at fault."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(f"{where}: {message}" if where else message)
+        self.where = where
+        self.message = message
+
+
+def _array(value, where, shape=None, integer=False) -> np.ndarray:
+    """A numeric array from nested lists (null read as NaN), checked against an expected shape."""
+    try:
+        array = np.array(value, dtype=np.float64 if not integer else np.int64)
+    except (TypeError, ValueError):
+        raise TraceError(where, "must be a rectangular array of numbers") from None
+    if shape is not None and array.shape != tuple(shape):
+        raise TraceError(where, f"has shape {list(array.shape)}, expected {list(shape)}")
+    return array
+
+
+JSON_KINDS = {dict: "an object", list: "a list", int: "an integer"}
+
+
+def _require(obj, key, kind, where):
+    """obj[key], checked to be of the JSON kind given (dict, list or int)."""
+    if not isinstance(obj, dict) or key not in obj:
+        raise TraceError(where, f"missing '{key}'")
+    value = obj[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise TraceError(f"{where}.{key}".lstrip("."), f"must be {JSON_KINDS[kind]}")
+    return value
+
+
+def parse_trace(raw: bytes) -> dict:
+    """Parse and validate trace bytes; raise TraceError naming the first problem found."""
+    if len(raw) > MAX_TRACE_BYTES:
+        raise TraceError("", f"file is {len(raw)} bytes; traces are limited to {MAX_TRACE_BYTES}")
+    try:
+        trace = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise TraceError("", f"not valid JSON (truncated or corrupt?): {exc}") from None
+    if not isinstance(trace, dict):
+        raise TraceError("", "a trace must be a JSON object")
+    if trace.get("format") != FORMAT:
+        raise TraceError("format", f"must be '{FORMAT}' (got {trace.get('format')!r})")
+    if trace.get("version") != VERSION:
+        raise TraceError("version", f"{trace.get('version')!r} is not supported; this build reads {VERSION}")
+    try:
+        config = validate_config(_require(trace, "config", dict, ""))
+    except ConfigError as exc:
+        raise TraceError(f"config.{exc.field}".rstrip("."), exc.message) from None
+    n_features = len(config.dataset.features)
+    _check_data(_require(trace, "data", dict, ""), n_features)
+    n_classes = config.dataset.n_classes
+    entries = build_entries(n_features, LOSSES[config.training.loss].outputs(n_classes), config.network)
+    layers = _require(trace, "layers", list, "")
+    if layers != [e.describe() for e in entries]:
+        raise TraceError("layers", "do not match the network the config builds")
+    _check_params(_require(_require(trace, "initial", dict, ""), "params", list, "initial"),
+                  entries, "initial.params")
+    _check_events(_require(trace, "events", list, ""), config)
+    _check_steps(_require(trace, "steps", list, ""), entries, len(trace["data"]["x_train"]))
+    return trace
+
+
+def load_trace(path) -> dict:
+    """Read and validate a trace file."""
+    with open(path, "rb") as f:
+        raw = f.read(MAX_TRACE_BYTES + 1)
+    return parse_trace(raw)
+
+
+def _check_data(data, n_features) -> None:
+    """x_* of shape (n, features), y_* of length n, for train and test."""
+    for split in ("train", "test"):
+        x = _array(_require(data, f"x_{split}", list, "data"), f"data.x_{split}")
+        if x.ndim != 2 or x.shape[1] != n_features:
+            raise TraceError(f"data.x_{split}", f"must have {n_features} columns per row")
+        _array(_require(data, f"y_{split}", list, "data"), f"data.y_{split}", (len(x),))
+
+
+def _check_params(params, entries, where) -> None:
+    """One {W, b} or {gamma, beta} per entry, shaped as the entry says."""
+    if len(params) != len(entries):
+        raise TraceError(where, f"has {len(params)} entries, expected {len(entries)}")
+    for i, (p, e) in enumerate(zip(params, entries)):
+        shapes = ({"W": (e.fan_in, e.fan_out), "b": (e.fan_out,)} if e.kind == "dense"
+                  else {"gamma": (e.fan_out,), "beta": (e.fan_out,)})
+        for key, shape in shapes.items():
+            _array(_require(p, key, list, f"{where}[{i}]"), f"{where}[{i}].{key}", shape)
+
+
+def _check_events(events, config) -> None:
+    """Each event a step and a partial config that merges into a valid config."""
+    for k, event in enumerate(events):
+        where = f"events[{k}]"
+        step = _require(event, "step", int, where)
+        if step < 0:
+            raise TraceError(f"{where}.step", "must be at least 0")
+        try:
+            validate_config(merge(config.model_dump(), _require(event, "config", dict, where)))
+        except ConfigError as exc:
+            raise TraceError(f"{where}.config.{exc.field}", exc.message) from None
+
+
+def _check_steps(steps, entries, n_train) -> None:
+    """Steps strictly increasing, each with one scalar dict per entry; snapshots shaped right."""
+    if len(steps) > MAX_STEPS:
+        raise TraceError("steps", f"has {len(steps)} entries; at most {MAX_STEPS} are read")
+    previous = 0
+    for k, s in enumerate(steps):
+        where = f"steps[{k}]"
+        step = _require(s, "step", int, where)
+        if step <= previous:
+            raise TraceError(f"{where}.step", f"{step} does not follow step {previous}")
+        previous = step
+        layers = _require(s, "layers", list, where)
+        if len(layers) != len(entries) or not all(
+                isinstance(l, dict) and set(LAYER_STATS) <= set(l) for l in layers):
+            raise TraceError(f"{where}.layers", f"must hold {len(entries)} dicts of {', '.join(LAYER_STATS)}")
+        if "batch" in s:
+            batch = _array(s["batch"], f"{where}.batch", integer=True)
+            if batch.ndim != 1 or batch.size == 0 or batch.min() < 0 or batch.max() >= n_train:
+                raise TraceError(f"{where}.batch", f"must index the {n_train} training points")
+        if "snapshot" in s:
+            snap = _require(s, "snapshot", dict, where)
+            _check_params(_require(snap, "params", list, f"{where}.snapshot"), entries,
+                          f"{where}.snapshot.params")
+            _check_params(_require(snap, "grads", list, f"{where}.snapshot"), entries,
+                          f"{where}.snapshot.grads")

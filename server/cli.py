@@ -1,0 +1,106 @@
+"""The `backprop-lab` command: `serve` (the default), `run` a config to a trace, `validate` a trace."""
+import argparse
+import json
+import sys
+import time
+
+from engine import ConfigError, Trainer
+from engine.trace import encode
+from engine.trace_loader import TraceError, load_trace
+
+
+def _progress(done: int, total: int, started: float) -> None:
+    """Redraw a one-line progress bar on stderr."""
+    width = 30
+    filled = width * done // max(total, 1)
+    rate = done / max(time.perf_counter() - started, 1e-9)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} steps "
+                     f"{rate:,.0f} steps/s")
+    sys.stderr.flush()
+
+
+def run(args) -> int:
+    """Train a config file for N steps and write its trace."""
+    try:
+        with open(args.config, "rb") as f:
+            document = json.loads(f.read() or b"{}")
+        trainer = Trainer(document, snapshot_every=args.snapshot_every)
+    except (OSError, ValueError) as exc:
+        message = str(exc) if isinstance(exc, (ConfigError, OSError)) else f"not valid JSON: {exc}"
+        print(f"backprop-lab run: {args.config}: {message}", file=sys.stderr)
+        return 2
+    started = drawn = time.perf_counter()
+    while trainer.steps < args.steps:
+        record = trainer.run(min(100, args.steps - trainer.steps))
+        if time.perf_counter() - drawn > 0.1 or trainer.steps == args.steps:
+            _progress(trainer.steps, args.steps, started)
+            drawn = time.perf_counter()
+        if not record.applied:
+            break
+    sys.stderr.write("\n")
+    with open(args.out, "wb") as f:
+        f.write(encode(trainer.export_trace()))
+    metrics = trainer.evaluate()
+    summary = (f"{trainer.steps} steps, epoch {trainer.epoch}, "
+               f"train loss {metrics['train_loss']:.4g}, test loss {metrics['test_loss']:.4g}")
+    if metrics["test_accuracy"] is not None:
+        summary += f", test accuracy {metrics['test_accuracy']:.3f}"
+    if trainer.nonfinite:
+        n = trainer.nonfinite
+        summary += (f"; DIVERGED at step {n['step']} ({n['phase']} {n['layer_name'] or ''} "
+                    f"{n['quantity']}): lower the learning rate or turn on clipping")
+    print(f"{summary} -> {args.out}")
+    return 1 if trainer.nonfinite else 0
+
+
+def validate(args) -> int:
+    """Check a trace file and say what it holds, or what is wrong with it."""
+    try:
+        trace = load_trace(args.trace)
+    except (OSError, TraceError) as exc:
+        print(f"backprop-lab validate: {args.trace}: {exc}", file=sys.stderr)
+        return 2
+    steps = trace["steps"]
+    last = steps[-1]["step"] if steps else 0
+    snapshots = sum("snapshot" in s for s in steps)
+    print(f"{args.trace}: valid trace, {len(trace['layers'])} layers, {len(steps)} recorded steps "
+          f"up to step {last}, {snapshots} snapshots, {len(trace['events'])} events")
+    return 0
+
+
+def serve(args) -> int:
+    """Start the web app."""
+    from .app_runner import serve as start
+
+    return start(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: serve (default), run, validate."""
+    p = argparse.ArgumentParser(prog="backprop-lab", description=__doc__)
+    sub = p.add_subparsers(dest="command")
+    s = sub.add_parser("serve", help="start the web app (the default command)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=1)
+    s.add_argument("--open", action="store_true", help="open the page in a browser")
+    r = sub.add_parser("run", help="train a config and write its trace")
+    r.add_argument("--config", required=True, help="a JSON config file ({} for the defaults)")
+    r.add_argument("--steps", type=int, required=True)
+    r.add_argument("--out", required=True, help="where to write the trace JSON")
+    r.add_argument("--snapshot-every", type=int, default=100, help="a full snapshot every K steps")
+    v = sub.add_parser("validate", help="check a trace file")
+    v.add_argument("trace")
+    return p
+
+
+def main(argv=None) -> int:
+    """Entry point of the console script."""
+    args = parser().parse_args(argv)
+    if args.command is None:
+        args = parser().parse_args(["serve", *(argv or sys.argv[1:])])
+    return {"serve": serve, "run": run, "validate": validate}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
