@@ -1,7 +1,7 @@
 """Finding where, in the order the phases run, a non-finite value first appeared."""
 import numpy as np
 
-FORWARD_QUANTITIES = ("z", "a")
+FORWARD_QUANTITIES = ("mean", "var", "z", "a")  # batch norm's batch statistics first
 BACKWARD_QUANTITIES = ("da", "dz")
 
 
@@ -10,7 +10,7 @@ def _finite(array) -> bool:
     return bool(np.isfinite(array).all())
 
 
-def locate_nonfinite(net, step: int, losses, update, new_theta) -> dict:
+def locate_nonfinite(net, step: int, loss: float, update, new_theta, new_state: dict) -> dict:
     """{step, phase, layer, layer_name, quantity} of the first non-finite value of a refused step."""
     def found(phase, i, quantity):
         return {"step": step, "phase": phase, "layer": i,
@@ -20,7 +20,7 @@ def locate_nonfinite(net, step: int, losses, update, new_theta) -> dict:
         for q in FORWARD_QUANTITIES:
             if q in c and not _finite(c[q]):
                 return found("forward", i, q)
-    if not _finite(losses):
+    if not np.isfinite(loss):
         return found("loss", None, "loss")
     grads, updates, params = net.store.grads, net.store.views(update), net.store.views(new_theta)
     for i in reversed(range(len(net.entries))):
@@ -38,4 +38,7 @@ def locate_nonfinite(net, step: int, losses, update, new_theta) -> dict:
                 return found("update", i, "Δ" + key)
             if not _finite(params[name]):
                 return found("update", i, key)
+            for slot, state in new_state.items():
+                if not _finite(net.store.views(state)[name]):
+                    return found("update", i, f"{slot}.{key}")
     return found("update", None, "gradient norm")

@@ -106,6 +106,11 @@ class Network:
         c["dx"] = dx
         return dx
 
+    def batch_statistics_finite(self) -> bool:
+        """Whether every batch norm's cached batch mean and variance are finite."""
+        return all(np.isfinite(c["var"]).all() and np.isfinite(c["mean"]).all()
+                   for e, c in zip(self.entries, self.cache) if e.kind == "batch_norm")
+
     def commit_running_stats(self) -> None:
         """Fold the cached batch statistics into batch norm's running mean and (unbiased) var."""
         for e, c in zip(self.entries, self.cache):

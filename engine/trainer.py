@@ -171,7 +171,9 @@ class Trainer:
             store.theta, used, self.optimizer_state, hp, self.optimizer_steps + 1)
         new_theta = store.theta + update
         stats = layer_stats(net, update) if self.statistics else None
-        applied = math.isfinite(loss) and math.isfinite(norm_before) and bool(np.isfinite(new_theta).all())
+        applied = (math.isfinite(loss) and math.isfinite(norm_before)
+                   and bool(np.isfinite(new_theta).all()) and net.batch_statistics_finite()
+                   and all(np.isfinite(s).all() for s in new_state.values()))
         nonfinite = None
         if applied:
             np.copyto(store.theta, new_theta)
@@ -184,7 +186,7 @@ class Trainer:
         else:
             if rng_state is not None:
                 self.dropout_rng.bit_generator.state = rng_state
-            nonfinite = locate_nonfinite(net, number, losses, update, new_theta)
+            nonfinite = locate_nonfinite(net, number, loss, update, new_theta, new_state)
             self.nonfinite = self.nonfinite or nonfinite
         accuracy = (np.count_nonzero(self.loss.predict(h) == self.data.y_train[batch]) / len(batch)
                     if self.data.task == "classification" else None)
@@ -263,8 +265,8 @@ class Trainer:
         result = {}
         for split, x, y, labels in (("train", self.data.x_train, self.targets, self.data.y_train),
                                     ("test", self.data.x_test, self.test_targets, self.data.y_test)):
-            out, _ = self.net.evaluate(x)
             with np.errstate(all="ignore"):
+                out, _ = self.net.evaluate(x)
                 result[f"{split}_loss"] = float(self.loss.per_example(out, y).mean())
             result[f"{split}_accuracy"] = (float(np.mean(self.loss.predict(out) == labels))
                                            if self.data.task == "classification" else None)
