@@ -1,7 +1,13 @@
 """Backprop Lab's engine: a pure-NumPy network that shows every step of its own training."""
 from .catalog import catalog
 from .config import LIMITS, Config, ConfigError, validate_config
+from .detail import summarize
+from .recorder import STEP_SCALARS
+from .stats import LAYER_STATS
+from .trace import encode
+from .trace_loader import TraceError, load_trace, parse_trace
 from .trainer import PhaseRecord, Reconfigured, StepRecord, Trainer
 
-__all__ = ["LIMITS", "Config", "ConfigError", "PhaseRecord", "Reconfigured", "StepRecord",
-           "Trainer", "catalog", "validate_config"]
+__all__ = ["LAYER_STATS", "LIMITS", "STEP_SCALARS", "Config", "ConfigError", "PhaseRecord",
+           "Reconfigured", "StepRecord", "TraceError", "Trainer", "catalog", "encode",
+           "load_trace", "parse_trace", "summarize", "validate_config"]

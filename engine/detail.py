@@ -82,8 +82,11 @@ def layer_detail(trainer) -> list[dict]:
     return result
 
 
-def detail(trainer) -> dict:
-    """Everything the panels draw for the trainer's current state, tagged with its step."""
+def detail(trainer, planes: bool = True) -> dict:
+    """What the panels draw for the trainer's current state, tagged with its step; `planes`
+    adds the output grid and neuron maps (the heavy part)."""
     with np.errstate(all="ignore"):
-        return {"step": trainer.steps, "layers": layer_detail(trainer),
-                "output_grid": output_grid(trainer), "neuron_maps": neuron_maps(trainer)}
+        out = {"step": trainer.steps, "layers": layer_detail(trainer)}
+        if planes:
+            out.update(output_grid=output_grid(trainer), neuron_maps=neuron_maps(trainer))
+        return out

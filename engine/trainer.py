@@ -220,6 +220,11 @@ class Trainer:
         """ΔW and Δb (or Δγ, Δβ) of every entry, by parameter name."""
         return {name: view.copy() for name, view in self.net.store.views(update).items()}
 
+    def reset(self) -> None:
+        """Start a new run of the config in force (live changes requested included), at step 0."""
+        self.config = self.requested
+        self._build()
+
     def reconfigure(self, partial: dict) -> Reconfigured:
         """Merge a partial config: live fields apply after the step in progress; others rebuild."""
         if not isinstance(partial, dict):
@@ -256,9 +261,10 @@ class Trainer:
         """DESIGN.md's trace of this run: config at step 0, data, events, steps, snapshots."""
         return export_trace(self)
 
-    def detail(self) -> dict:
-        """The panels' detail for the current state (histograms, tensors, output and neuron maps)."""
-        return detail(self)
+    def detail(self, planes: bool = True) -> dict:
+        """The panels' detail for the current state (histograms, tensors; output and neuron maps
+        with `planes`)."""
+        return detail(self, planes)
 
     def evaluate(self) -> dict:
         """Full-set loss and accuracy (eval mode) on train and test: {train_loss, train_accuracy, ...}."""

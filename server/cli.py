@@ -4,9 +4,7 @@ import json
 import sys
 import time
 
-from engine import ConfigError, Trainer
-from engine.trace import encode
-from engine.trace_loader import TraceError, load_trace
+from engine import ConfigError, TraceError, Trainer, encode, load_trace
 
 
 def _progress(done: int, total: int, started: float) -> None:
@@ -69,8 +67,8 @@ def validate(args) -> int:
 
 
 def serve(args) -> int:
-    """Start the web app."""
-    from .app_runner import serve as start
+    """Start the web app (imported here so `run` and `validate` load only the engine)."""
+    from .serve import serve as start
 
     return start(args)
 
@@ -84,6 +82,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, default=1)
     s.add_argument("--open", action="store_true", help="open the page in a browser")
+    s.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="also accept pages from this origin, e.g. http://lab.example:8080")
+    s.add_argument("--idle-timeout", type=float, default=1800.0, metavar="SECONDS",
+                   help="pause a playing session after this long without a message")
     r = sub.add_parser("run", help="train a config and write its trace")
     r.add_argument("--config", required=True, help="a JSON config file ({} for the defaults)")
     r.add_argument("--steps", type=int, required=True)
@@ -94,11 +96,15 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+COMMANDS = ("serve", "run", "validate")
+
+
 def main(argv=None) -> int:
     """Entry point of the console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv = ["serve", *argv]
     args = parser().parse_args(argv)
-    if args.command is None:
-        args = parser().parse_args(["serve", *(argv or sys.argv[1:])])
     return {"serve": serve, "run": run, "validate": validate}[args.command](args)
 
 

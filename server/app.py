@@ -1,0 +1,51 @@
+"""The FastAPI app: static page, Plotly.js from the installed package, the API and /ws."""
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import plotly
+from fastapi import FastAPI, WebSocket
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from engine import catalog
+
+from .connection import serve_websocket
+from .settings import Settings
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+SWITCH_INTERVAL = 0.0005  # training threads hold the GIL between NumPy calls (DESIGN.md)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; settings default to those in the environment (for uvicorn's workers)."""
+    settings = settings or Settings.from_env()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    app = FastAPI(title="Backprop Lab", version=version("backprop-lab"),
+                  description="Watch backpropagation happen: live training over /ws.")
+    app.state.settings = settings
+    app.state.sessions = set()
+
+    @app.get("/api/health")
+    def health() -> dict:
+        """Liveness, version and this process's session count."""
+        return {"status": "ok", "version": app.version, "sessions": len(app.state.sessions)}
+
+    @app.get("/api/catalog")
+    def get_catalog() -> dict:
+        """The engine's choices, defaults, limits and config schema."""
+        return catalog()
+
+    @app.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        """Plotly.js from the installed plotly package: the app needs no internet."""
+        return FileResponse(PLOTLY_JS, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.websocket("/ws")
+    async def websocket(ws: WebSocket) -> None:
+        await serve_websocket(ws, settings, app.state.sessions)
+
+    app.mount("/", StaticFiles(directory=STATIC, html=True), name="static")
+    return app

@@ -1,0 +1,95 @@
+"""The /ws endpoint: checks the origin, bridges one WebSocket to one Session, cleans up."""
+import asyncio
+import contextlib
+
+import orjson
+from fastapi import WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from . import frames
+from .origin import origin_allowed
+from .protocol import ProtocolError, parse_message, reply
+from .session import Session
+
+
+async def serve_websocket(websocket: WebSocket, settings, registry: set) -> None:
+    """Run one session for the life of the connection."""
+    headers = websocket.headers
+    if not origin_allowed(headers.get("origin"), headers.get("host"), settings.allow_origins):
+        await websocket.close(code=1008, reason="origin not allowed; see --allow-origin")
+        return
+    await websocket.accept()
+    loop = asyncio.get_running_loop()
+    outbox: asyncio.Queue = asyncio.Queue()
+
+    def post(text: str, is_frame: bool) -> None:
+        loop.call_soon_threadsafe(outbox.put_nowait, (text, is_frame))
+
+    session = Session(settings, post)
+    registry.add(session)
+    session.start()
+    sender = asyncio.create_task(_send_all(websocket, outbox, session))
+    watchdog = asyncio.create_task(_watch_idle(session, settings.idle_timeout))
+    try:
+        await _receive_all(websocket, session, settings, post)
+    finally:
+        session.close()
+        for task in (sender, watchdog):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await asyncio.to_thread(session.join)
+        registry.discard(session)
+
+
+async def _receive_all(websocket: WebSocket, session: Session, settings, post) -> None:
+    """Parse each message; refuse bad ones with an `error`, hand good ones to the session."""
+    while True:
+        try:
+            event = await websocket.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if event["type"] == "websocket.disconnect":
+            return
+        try:
+            session.submit(_parse(event, settings.max_message_bytes))
+        except ProtocolError as exc:
+            post(frames.to_json(reply("error", exc.message_id, message=exc.message,
+                                      field=exc.field)), False)
+
+
+def _parse(event: dict, limit: int):
+    """A client message from a WebSocket event, or ProtocolError."""
+    text = event.get("text")
+    if text is None:
+        raise ProtocolError("binary messages are not accepted; send JSON text")
+    if len(text) > limit:
+        raise ProtocolError(f"message of {len(text)} bytes is over the {limit}-byte limit")
+    try:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ProtocolError(f"not valid JSON: {exc}") from None
+    try:
+        return parse_message(document)
+    except ProtocolError as exc:
+        exc.message_id = document.get("id") if isinstance(document, dict) else None
+        raise
+
+
+async def _send_all(websocket: WebSocket, outbox: asyncio.Queue, session: Session) -> None:
+    """Write replies in order; count frames out so the session can pace its training."""
+    while True:
+        text, is_frame = await outbox.get()
+        try:
+            await websocket.send_text(text)
+        finally:
+            if is_frame:
+                session.frame_sent()
+
+
+async def _watch_idle(session: Session, idle_timeout: float) -> None:
+    """Pause a playing session whose client has sent nothing for the idle time."""
+    while True:
+        await asyncio.sleep(min(idle_timeout / 4, 1.0))
+        if session.playing and session.idle_for() > idle_timeout:
+            session.pause_for_idle()

@@ -1,0 +1,44 @@
+"""Bulk arrays inside JSON messages: base64 of float32 (or int32), or 8-bit quantized.
+
+Encoded array: {"dtype": "float32"|"int32", "shape": [...], "b64": "..."} (little-endian,
+row-major; non-finite float32 values travel as IEEE NaN/±Inf bit patterns), or quantized
+{"dtype": "uint8", "shape", "b64", "min", "max"}: value = min + q / 254 · (max − min), q = 255
+marking a non-finite value.
+"""
+import base64
+
+import numpy as np
+
+QUANT_LEVELS = 254
+QUANT_NONFINITE = 255
+
+
+def pack(array, dtype="float32") -> dict:
+    """An array as base64 of little-endian float32 or int32: {dtype, shape, b64}."""
+    a = np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": dtype, "shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode()}
+
+
+def quantize(array) -> dict:
+    """An array as 8-bit levels between its finite min and max: {dtype, shape, b64, min, max}."""
+    a = np.asarray(array, dtype=np.float64)
+    finite = np.isfinite(a)
+    low = float(a[finite].min()) if finite.any() else 0.0
+    high = float(a[finite].max()) if finite.any() else 0.0
+    span = high - low if high > low else 1.0
+    with np.errstate(invalid="ignore"):
+        q = np.where(finite, np.rint((a - low) / span * QUANT_LEVELS), QUANT_NONFINITE)
+    return {"dtype": "uint8", "shape": list(a.shape), "min": low, "max": high,
+            "b64": base64.b64encode(q.astype(np.uint8).tobytes()).decode()}
+
+
+def unpack(encoded: dict) -> np.ndarray:
+    """Decode `pack` or `quantize` output (for tests and tools): -> array of its shape."""
+    raw = base64.b64decode(encoded["b64"])
+    if encoded["dtype"] == "uint8":
+        q = np.frombuffer(raw, dtype=np.uint8).astype(np.float64)
+        values = encoded["min"] + q / QUANT_LEVELS * (encoded["max"] - encoded["min"])
+        values[q == QUANT_NONFINITE] = np.nan
+        return values.reshape(encoded["shape"])
+    dtype = np.dtype(encoded["dtype"]).newbyteorder("<")
+    return np.frombuffer(raw, dtype=dtype).reshape(encoded["shape"])

@@ -1,0 +1,74 @@
+"""The one serialization boundary: engine results -> JSON-ready message bodies.
+
+Bulk arrays are packed (server.encoding); small vectors and histograms are plain lists, their
+non-finite values written as null by orjson.
+"""
+import numpy as np
+
+from engine import LAYER_STATS, STEP_SCALARS, encode, summarize
+
+from .encoding import pack, quantize
+
+
+def _matrix(summary: dict) -> dict:
+    """A summarized engine tensor: {shape, values (packed float32), rows?, cols?}."""
+    out = {"shape": summary["shape"], "values": pack(summary["values"])}
+    if "summarized" in summary:
+        out["summarized"] = {k: v.tolist() for k, v in summary["summarized"].items()}
+    return out
+
+
+def scalars(columns: dict, n_entries: int) -> dict:
+    """Recorder rows since the last frame, column-wise: step, span, the step scalars, and
+    `layers` {stat: (n, n_entries)}."""
+    value = columns["value"]
+    n = len(value)
+    out = {"count": n, "step": pack(columns["step"], "int32"), "span": pack(columns["span"], "int32")}
+    for k, name in enumerate(STEP_SCALARS):
+        out[name] = pack(value[:, k])
+    per_layer = value[:, len(STEP_SCALARS):].reshape(n, n_entries, len(LAYER_STATS))
+    out["layers"] = {name: pack(per_layer[:, :, k]) for k, name in enumerate(LAYER_STATS)}
+    return out
+
+
+def _histogram(h: dict | None) -> dict | None:
+    """Histogram arrays as lists."""
+    if h is None:
+        return None
+    return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in h.items()}
+
+
+def detail(d: dict) -> dict:
+    """Engine detail as sent: matrices packed, output grid and neuron maps quantized to 8 bits."""
+    layers = [{
+        "weights": _matrix(l["weights"]), "grads": _matrix(l["grads"]),
+        "updates": _matrix(l["updates"]),
+        "neuron_act": None if l["neuron_act"] is None else l["neuron_act"].tolist(),
+        "neuron_signal": None if l["neuron_signal"] is None else l["neuron_signal"].tolist(),
+        "hist": {k: _histogram(h) for k, h in l["hist"].items()},
+    } for l in d["layers"]]
+    out = {"step": d["step"], "layers": layers}
+    if "output_grid" in d:
+        g = d["output_grid"]
+        out["output_grid"] = {"x": g["x"].tolist(), "y": g["y"].tolist(), "kind": g["kind"],
+                              "values": quantize(g["values"])}
+    if "neuron_maps" in d:
+        m = d["neuron_maps"]
+        out["neuron_maps"] = {"x": m["x"].tolist(), "y": m["y"].tolist(), "units": m["units"],
+                              "maps": [quantize(a) for a in m["maps"]],
+                              "total_units": m["total_units"], "summarized": m["summarized"]}
+    return out
+
+
+def phase_tensors(tensors: dict) -> dict:
+    """A phase's tensors, each summarized and packed with its full shape."""
+    out = {}
+    for name, value in tensors.items():
+        a = np.asarray(value)
+        out[name] = _matrix(summarize(a if a.ndim else a.reshape(1)))
+    return out
+
+
+def to_json(message: dict) -> str:
+    """Strict JSON text (non-finite numbers as null)."""
+    return encode(message).decode()

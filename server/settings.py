@@ -1,0 +1,33 @@
+"""The server's settings: one typed class, passed to worker processes through the environment."""
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+
+ENV = "BACKPROP_LAB_SETTINGS"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    allow_origins: tuple = ()  # extra browser origins accepted, e.g. "http://lab.example:8080"
+    idle_timeout: float = 1800.0  # seconds without a client message before a playing session pauses
+    fps: float = 30.0  # default frames per second while playing
+    heavy_interval: float = 0.25  # seconds between refreshes of output grid and neuron maps
+    max_in_flight: int = 3  # frames queued to a client before its training waits (backpressure)
+    max_message_bytes: int = 64 * 1024  # larger messages get an `error`
+    max_transport_bytes: int = 1024 * 1024  # larger messages close the socket with 1009
+    snapshot_every: int = 100  # a full snapshot in the trace every K steps
+
+    def to_env(self) -> dict:
+        """Environment variables that carry these settings to uvicorn's worker processes."""
+        return {ENV: json.dumps(asdict(self))}
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """Settings from the environment (as `to_env` wrote them), else the defaults."""
+        raw = json.loads(os.environ.get(ENV, "{}"))
+        known = {f.name for f in fields(cls)}
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known}
+        return cls(**values)
