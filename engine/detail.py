@@ -14,7 +14,7 @@ EXTENT = (-6.0, 6.0)  # the input plane shown, Playground's
 def summarize(matrix) -> dict:
     """{values, shape} of a tensor; beyond MAX_SIDE, evenly spaced rows/cols and which ones."""
     m = np.asarray(matrix)
-    out = {"shape": list(m.shape), "values": m}
+    out = {"shape": list(m.shape), "values": m.copy()}  # a copy: the trainer's buffers move on
     if max(m.shape) <= MAX_SIDE:
         return out
     picks = [np.unique(np.linspace(0, n - 1, min(n, MAX_SIDE)).round().astype(int)) for n in m.shape]

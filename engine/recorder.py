@@ -1,7 +1,8 @@
 """The trace recorder: every step's scalars column-wise in preallocated arrays, capped in bytes.
 
 When the columns fill, the older half is thinned by merging neighbouring rows: a merged row keeps
-the later step's values and the min and max over its span, so charts keep their envelopes. The
+one real step's values (the later step's, or the earlier's when only it holds a snapshot), the
+first and last step it covers, and the min and max over them, so charts keep their envelopes. The
 first step is never merged and the newest half stays at full resolution. Snapshots (params, grads,
 batch, detail) are taken every `snapshot_every` steps and thinned alike when over their own cap.
 """
@@ -15,16 +16,18 @@ DEFAULT_SNAPSHOT_BYTES = 24 * 2**20
 
 
 class TraceRecorder:
-    """Columns `step`, `span` (steps merged into the row) and value/low/high (rows, K) scalars."""
+    """Columns `step` (whose values the row holds), `first`..`last` (the steps it covers) and
+    value/low/high (rows, K) scalars."""
 
     def __init__(self, n_entries: int, scalar_bytes=DEFAULT_SCALAR_BYTES,
                  snapshot_bytes=DEFAULT_SNAPSHOT_BYTES, snapshot_every=100):
         self.n_entries = n_entries
         self.width = len(STEP_SCALARS) + n_entries * len(LAYER_STATS)
-        row_bytes = 8 * (2 + 3 * self.width)
+        row_bytes = 8 * (3 + 3 * self.width)
         self.capacity = max(16, scalar_bytes // row_bytes)
         self.step = np.zeros(self.capacity, dtype=np.int64)
-        self.span = np.zeros(self.capacity, dtype=np.int64)
+        self.first = np.zeros(self.capacity, dtype=np.int64)
+        self.last = np.zeros(self.capacity, dtype=np.int64)
         self.value = np.zeros((self.capacity, self.width))
         self.low = np.zeros((self.capacity, self.width))
         self.high = np.zeros((self.capacity, self.width))
@@ -48,29 +51,47 @@ class TraceRecorder:
         row[4:] = record.layers.ravel()
         self.low[r] = row
         self.high[r] = row
-        self.step[r] = record.step
-        self.span[r] = 1
+        self.step[r] = self.first[r] = self.last[r] = record.step
         self.rows = r + 1
 
+    @property
+    def columns(self) -> tuple:
+        """Every preallocated column."""
+        return (self.step, self.first, self.last, self.value, self.low, self.high)
+
     def _thin(self) -> None:
-        """Merge pairs of rows in the older half (after row 0), freeing a quarter of the rows."""
+        """Merge pairs of rows in the older half (after row 0), freeing a quarter of the rows.
+
+        A merged row keeps the later step's values, or the earlier one's when only that step
+        holds a snapshot, so snapshot steps keep their rows."""
         half = self.rows // 2
         pairs = (half - 1) // 2
         a = np.arange(1, 1 + 2 * pairs, 2)  # earlier row of each pair
         b = a + 1
+        snapshot_steps = [s["step"] for s in self.snapshots]
+        keep = np.where(np.isin(self.step[a], snapshot_steps) & ~np.isin(self.step[b], snapshot_steps),
+                        a, b)
         merged = slice(1, 1 + pairs)
         with np.errstate(invalid="ignore"):
             low = np.fmin(self.low[a], self.low[b])
             high = np.fmax(self.high[a], self.high[b])
-        self.step[merged], self.span[merged] = self.step[b], self.span[a] + self.span[b]
-        self.value[merged], self.low[merged], self.high[merged] = self.value[b], low, high
+        self.step[merged], self.first[merged], self.last[merged] = self.step[keep], self.first[a], self.last[b]
+        self.value[merged], self.low[merged], self.high[merged] = self.value[keep], low, high
         tail = slice(1 + 2 * pairs, self.rows)
         n_tail = self.rows - (1 + 2 * pairs)
         dest = slice(1 + pairs, 1 + pairs + n_tail)
-        for column in (self.step, self.span, self.value, self.low, self.high):
+        for column in self.columns:
             column[dest] = column[tail].copy()
         self.rows = 1 + pairs + n_tail
         self.thinnings += 1
+        self._drop_orphan_snapshots()
+
+    def _drop_orphan_snapshots(self) -> None:
+        """Forget snapshots whose step lost its row (two snapshot steps merged into one row)."""
+        rows = set(self.step[:self.rows].tolist())
+        kept = [s for s in self.snapshots if s["step"] in rows]
+        self.snapshots_dropped += len(self.snapshots) - len(kept)
+        self.snapshots = kept
 
     def wants_snapshot(self, step: int) -> bool:
         """Whether this step is a snapshot step."""
@@ -89,20 +110,22 @@ class TraceRecorder:
     def since(self, step: int) -> dict:
         """Columns of the rows after `step` (for frames): {step, value (n, K)}."""
         start = int(np.searchsorted(self.step[:self.rows], step, side="right"))
-        return {"step": self.step[start:self.rows], "span": self.span[start:self.rows],
-                "value": self.value[start:self.rows]}
+        rows = slice(start, self.rows)
+        return {"step": self.step[rows], "span": self.last[rows] - self.first[rows] + 1,
+                "value": self.value[rows]}
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the columns and the snapshots."""
-        columns = sum(c.nbytes for c in (self.step, self.span, self.value, self.low, self.high))
+        columns = sum(c.nbytes for c in self.columns)
         return columns + sum(s["_bytes"] for s in self.snapshots)
 
     def thinning(self) -> dict:
         """How the recorder thinned, for the trace."""
         return {"capacity_rows": self.capacity, "rows": self.rows, "thinnings": self.thinnings,
-                "rule": "older half halved by merging neighbouring rows; a merged row keeps the "
-                        "later step's values, its span, and per-scalar min and max",
+                "rule": "older half halved by merging neighbouring rows; a merged row keeps one "
+                        "step's values (the later, or the one with a snapshot), the first and last "
+                        "step it covers, and per-scalar min and max over them",
                 "snapshot_every": self.snapshot_every, "snapshots_dropped": self.snapshots_dropped}
 
 

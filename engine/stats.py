@@ -25,13 +25,20 @@ def layer_stats(net, update) -> np.ndarray:
     return out
 
 
+def _sum_of_squares(v) -> float:
+    """Σv² of any array, redone in float64 if a float32 sum overflows."""
+    total = float(np.vdot(v, v))
+    return total if np.isfinite(total) else float(np.vdot(*(2 * [v.astype(np.float64)])))
+
+
 def _activation_stats(row, activation, a, da) -> None:
     """signal_norm, act_mean, act_std, saturated and dead fractions of one block into row (10,)."""
     n = a.size
-    mean = float(a.sum()) / n
-    row[2] = float(np.vdot(da, da)) ** 0.5
+    mean = float(a.sum(dtype=np.float64)) / n
+    centred = np.subtract(a, mean, dtype=np.float64)
+    row[2] = _sum_of_squares(da) ** 0.5
     row[6] = mean
-    row[7] = max(float(np.vdot(a, a)) / n - mean * mean, 0.0) ** 0.5
+    row[7] = (float(np.vdot(centred, centred)) / n) ** 0.5
     if activation.saturates:
         centre, half_width = SATURATION[activation.name]
         row[8] = np.count_nonzero(np.abs(a - centre if centre else a) > half_width) / n

@@ -43,9 +43,10 @@ def export_trace(trainer) -> dict:
     for r in range(rec.rows):
         step = int(rec.step[r])
         entry = {"step": step, **_scalars(rec.value[r], n)}
-        if rec.span[r] > 1:
-            entry.update(span=int(rec.span[r]), min=_scalars(rec.low[r], n),
-                         max=_scalars(rec.high[r], n))
+        first, last = int(rec.first[r]), int(rec.last[r])
+        if last > first:
+            entry.update(first=first, last=last, span=last - first + 1,
+                         min=_scalars(rec.low[r], n), max=_scalars(rec.high[r], n))
         if step in snapshots:
             s = snapshots[step]
             entry["batch"] = s["batch"]

@@ -1,5 +1,7 @@
 """The FastAPI app: static page, Plotly.js from the installed package, the API and /ws."""
 import sys
+import threading
+from contextlib import asynccontextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from engine import catalog
 
 from .connection import serve_websocket
+from .lag import LagMonitor
 from .settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -22,15 +25,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; settings default to those in the environment (for uvicorn's workers)."""
     settings = settings or Settings.from_env()
     sys.setswitchinterval(SWITCH_INTERVAL)
-    app = FastAPI(title="Backprop Lab", version=version("backprop-lab"),
+    lag = LagMonitor()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        lag.start()
+        yield
+        await lag.stop()
+
+    app = FastAPI(title="Backprop Lab", version=version("backprop-lab"), lifespan=lifespan,
                   description="Watch backpropagation happen: live training over /ws.")
     app.state.settings = settings
     app.state.sessions = set()
 
     @app.get("/api/health")
-    def health() -> dict:
-        """Liveness, version and this process's session count."""
-        return {"status": "ok", "version": app.version, "sessions": len(app.state.sessions)}
+    async def health(reset_lag: bool = False) -> dict:
+        """Liveness, version, this process's sessions and its event loop's recent lag."""
+        summary = lag.summary()
+        if reset_lag:
+            lag.reset()
+        return {"status": "ok", "version": app.version, "sessions": len(app.state.sessions),
+                "threads": threading.active_count(), "loop_lag": summary}
 
     @app.get("/api/catalog")
     def get_catalog() -> dict:

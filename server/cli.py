@@ -27,6 +27,11 @@ def run(args) -> int:
         message = str(exc) if isinstance(exc, (ConfigError, OSError)) else f"not valid JSON: {exc}"
         print(f"backprop-lab run: {args.config}: {message}", file=sys.stderr)
         return 2
+    try:
+        out = open(args.out, "wb")
+    except OSError as exc:
+        print(f"backprop-lab run: {args.out}: {exc.strerror}", file=sys.stderr)
+        return 2
     started = drawn = time.perf_counter()
     while trainer.steps < args.steps:
         record = trainer.run(min(100, args.steps - trainer.steps))
@@ -36,8 +41,8 @@ def run(args) -> int:
         if not record.applied:
             break
     sys.stderr.write("\n")
-    with open(args.out, "wb") as f:
-        f.write(encode(trainer.export_trace()))
+    with out:
+        out.write(encode(trainer.export_trace()))
     metrics = trainer.evaluate()
     summary = (f"{trainer.steps} steps, epoch {trainer.epoch}, "
                f"train loss {metrics['train_loss']:.4g}, test loss {metrics['test_loss']:.4g}")

@@ -114,7 +114,9 @@ class Session:
             if self.playing and now >= next_frame:
                 heavy = now >= next_heavy
                 self._post_frame(heavy)
-                next_frame = max(next_frame + 1.0 / self.fps, now)
+                next_frame += 1.0 / self.fps
+                if next_frame <= now:  # late (a busy machine): the next frame a full period on
+                    next_frame = now + 1.0 / self.fps
                 if heavy:
                     next_heavy = now + self.settings.heavy_interval
 
@@ -138,14 +140,16 @@ class Session:
     def _train_for(self, seconds: float) -> None:
         """Step until `seconds` pass (within the speed cap); a refused step pauses and says why."""
         deadline = time.monotonic() + seconds
+        stepped = False
         while not self.interrupt.is_set():
             now = time.monotonic()
-            if now >= deadline:
+            if now >= deadline and stepped:
                 return
             if self.steps_per_second is not None and self._capped_due() < 1:
                 time.sleep(min(deadline - now, 1.0 / self.steps_per_second))
                 continue
             record = self.trainer.step()
+            stepped = True
             self._cap_count += 1
             if not record.applied:
                 self._diverged(record)

@@ -18,7 +18,7 @@ class Settings:
     max_in_flight: int = 3  # frames queued to a client before its training waits (backpressure)
     max_message_bytes: int = 64 * 1024  # larger messages get an `error`
     max_transport_bytes: int = 1024 * 1024  # larger messages close the socket with 1009
-    snapshot_every: int = 100  # a full snapshot in the trace every K steps
+    snapshot_every: int = 1000  # a full snapshot in the trace every K steps
 
     def to_env(self) -> dict:
         """Environment variables that carry these settings to uvicorn's worker processes."""

@@ -1,0 +1,146 @@
+"""Tests for the `backprop-lab` command line: run, validate, and their errors."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from engine import Trainer
+from engine.trace_loader import load_trace
+from server.cli import main
+
+SMALL = {"network": {"hidden": [{"units": 3}]}, "training": {"learning_rate": 0.1}}
+DIVERGING = {"network": {"hidden": [{"units": 8, "activation": "relu"}] * 20, "init": "normal",
+                         "init_gain": 5.0}, "training": {"learning_rate": 10.0}}
+
+
+def write(path, document):
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return str(path)
+
+
+def run(tmp_path, capsys, document, steps=150, *extra):
+    config = write(tmp_path / "config.json", document)
+    out = tmp_path / "trace.json"
+    code = main(["run", "--config", config, "--steps", str(steps), "--out", str(out), *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err, out
+
+
+def test_run_writes_a_trace_that_validate_accepts(tmp_path, capsys):
+    code, out, err, trace_path = run(tmp_path, capsys, SMALL, 250, "--snapshot-every", "50")
+    assert code == 0
+    assert "250/250 steps" in err and "steps/s" in err  # progress on stderr
+    lines = out.strip().splitlines()
+    assert len(lines) == 1
+    expected = Trainer(SMALL)
+    expected.run(250)
+    metrics = expected.evaluate()
+    assert lines[0] == (f"250 steps, epoch {expected.epoch}, train loss {metrics['train_loss']:.4g}, "
+                        f"test loss {metrics['test_loss']:.4g}, "
+                        f"test accuracy {metrics['test_accuracy']:.3f} -> {trace_path}")
+    trace = load_trace(trace_path)
+    assert [s["step"] for s in trace["steps"]] == list(range(1, 251))
+    assert [s["step"] for s in trace["steps"] if "snapshot" in s] == [50, 100, 150, 200, 250]
+    assert trace["config"]["training"]["learning_rate"] == 0.1
+    assert main(["validate", str(trace_path)]) == 0
+    summary = capsys.readouterr().out.strip()
+    assert summary == (f"{trace_path}: valid trace, 2 layers, 250 recorded steps up to step 250, "
+                       f"5 snapshots, 0 events")
+
+
+def test_empty_config_file_means_the_defaults(tmp_path, capsys):
+    code, out, _, trace_path = run(tmp_path, capsys, "", 20)
+    assert code == 0 and out.startswith("20 steps, epoch 0,")  # 25 batches of 10 per epoch
+    assert len(load_trace(trace_path)["layers"]) == 3
+
+
+@pytest.mark.parametrize("document, message", [
+    ({"training": {"nope": 1}}, "training.nope: unknown field"),
+    ({"network": {"hidden": [{"units": 300}]}}, "network.hidden.0.units: must be at most 256 (got 300)"),
+    ({"training": {"batch_size": 251}}, "training.batch_size: must be at most the training set's 250 points"),
+    ({"dataset": {"name": "plane"}}, "training.loss: bce needs a classification set"),
+    ('{"seed": 1,', "not valid JSON"),
+    ("[1, 2]", "a config must be a JSON object"),
+])
+def test_bad_config_exits_non_zero_naming_the_field(tmp_path, capsys, document, message):
+    code, out, err, trace_path = run(tmp_path, capsys, document, 5)
+    assert code != 0 and out == ""
+    assert message in err and "config.json" in err
+    assert not trace_path.exists()
+
+
+def test_missing_config_file(tmp_path, capsys):
+    missing = tmp_path / "nowhere.json"
+    code = main(["run", "--config", str(missing), "--steps", "5", "--out", str(tmp_path / "t.json")])
+    err = capsys.readouterr().err
+    assert code != 0 and str(missing) in err and "No such file" in err
+
+
+def test_unwritable_out_path_is_an_error_not_a_traceback(tmp_path, capsys):
+    config = write(tmp_path / "config.json", SMALL)
+    out = tmp_path / "missing-dir" / "trace.json"
+    code = main(["run", "--config", config, "--steps", "5", "--out", str(out)])
+    assert code != 0 and str(out) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    (lambda raw: raw[:len(raw) // 3], "not valid JSON (truncated or corrupt?)"),
+    (lambda raw: raw.replace(b'"version":1', b'"version":2'), "version: 2 is not supported"),
+    (lambda raw: raw.replace(b'"format":"backprop-lab-trace"', b'"format":"x"'), "format: must be"),
+    (lambda raw: raw.replace(b'"step":2,', b'"step":1,', 1), "steps[1].step: 1 does not follow step 1"),
+])
+def test_validate_rejects_a_corrupt_file_naming_the_problem(tmp_path, capsys, corrupt, message):
+    _, _, _, trace_path = run(tmp_path, capsys, SMALL, 10)
+    raw = trace_path.read_bytes()
+    bad = corrupt(raw)
+    assert bad != raw
+    trace_path.write_bytes(bad)
+    assert main(["validate", str(trace_path)]) != 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err and str(trace_path) in captured.err
+
+
+def test_validate_missing_file(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "absent.json")]) != 0
+    assert "absent.json" in capsys.readouterr().err
+
+
+def test_diverging_config_exits_non_zero_and_names_the_layer(tmp_path, capsys):
+    reference = Trainer(DIVERGING)
+    reference.run(300)
+    where = reference.nonfinite
+    code, out, err, trace_path = run(tmp_path, capsys, DIVERGING, 300)
+    assert code != 0
+    match = re.search(r"DIVERGED at step (\d+) \((\w+) (\w+) (\w+)\)", out)
+    assert match, out
+    assert match.groups() == (str(where["step"]), where["phase"], where["layer_name"], where["quantity"])
+    assert out.startswith(f"{where['step'] - 1} steps,")
+    trace = load_trace(trace_path)  # the run up to the refused step is still written
+    assert trace["steps"][-1]["step"] == where["step"] - 1
+    assert trace["nonfinite"]["layer_name"] == where["layer_name"]
+
+
+def test_console_script_end_to_end(tmp_path):
+    script = shutil.which("backprop-lab")
+    if script is None:
+        pytest.skip("the backprop-lab console script is not installed")
+    config = write(tmp_path / "config.json", SMALL)
+    out = tmp_path / "trace.json"
+    done = subprocess.run([script, "run", "--config", config, "--steps", "30", "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("30 steps, epoch 1,") and "30/30 steps" in done.stderr
+    checked = subprocess.run([script, "validate", str(out)], capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0 and "30 recorded steps up to step 30" in checked.stdout
+    bad = subprocess.run([script, "run", "--config", write(tmp_path / "bad.json", {"seed": -1}),
+                          "--steps", "3", "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "seed: must be at least 0" in bad.stderr
+
+
+def test_module_entry_point(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "server.cli", "validate", str(tmp_path / "x.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "x.json" in done.stderr
