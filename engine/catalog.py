@@ -1,7 +1,11 @@
 """The catalog: every choice, default, limit and description, derived from the registries."""
+from functools import lru_cache
+
+import numpy as np
+
 from .activations import ACTIVATIONS
 from .config import LIMITS, LIVE_FIELDS, Config
-from .datasets import DATASETS
+from .datasets import DATASETS, make_dataset
 from .features import FEATURES
 from .inits import INITS
 from .losses import LOSSES
@@ -16,7 +20,30 @@ def _described(registry, **extra) -> list[dict]:
              **{key: get(item) for key, get in extra.items()}} for name, item in registry.items()]
 
 
+PREVIEW_POINTS = 120
+
+
+def _preview(spec) -> dict:
+    """A small seeded sample of a dataset for its thumbnail: {x, y, label}."""
+    classes = min(spec.max_classes, 3) if spec.task == "classification" else 2
+    points, labels = make_dataset(spec.name, PREVIEW_POINTS, 0.0, max(classes, 2),
+                                  np.random.default_rng(0))
+    return {"x": points[:, 0].round(3).tolist(), "y": points[:, 1].round(3).tolist(),
+            "label": labels.round(3).tolist()}
+
+
+@lru_cache(maxsize=1)
+def _cached() -> dict:
+    """The catalog, built once per process (it never changes)."""
+    return _build()
+
+
 def catalog() -> dict:
+    """Everything the UI's menus and the server's validation read: choices, defaults, limits."""
+    return _cached()
+
+
+def _build() -> dict:
     """Everything the UI's menus and the server's validation read: choices, defaults, limits."""
     return {
         "choices": {
@@ -27,7 +54,7 @@ def catalog() -> dict:
             "optimizers": _described(OPTIMIZERS, reads=lambda o: list(o.reads)),
             "clips": _described(CLIPS),
             "datasets": _described(DATASETS, task=lambda d: d.task,
-                                   max_classes=lambda d: d.max_classes),
+                                   max_classes=lambda d: d.max_classes, preview=_preview),
             "features": _described(FEATURES, label=lambda f: f.label),
         },
         "defaults": Config().model_dump(),

@@ -25,7 +25,7 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set) -> None
     def post(text: str, is_frame: bool) -> None:
         loop.call_soon_threadsafe(outbox.put_nowait, (text, is_frame))
 
-    session = Session(settings, post)
+    session = Session(settings, post, acks=websocket.query_params.get("ack") == "1")
     registry.add(session)
     session.start()
     sender = asyncio.create_task(_send_all(websocket, outbox, session))
@@ -52,10 +52,15 @@ async def _receive_all(websocket: WebSocket, session: Session, settings, post) -
         if event["type"] == "websocket.disconnect":
             return
         try:
-            session.submit(_parse(event, settings.max_message_bytes))
+            message = _parse(event, settings.max_message_bytes)
         except ProtocolError as exc:
             post(frames.to_json(reply("error", exc.message_id, message=exc.message,
                                       field=exc.field)), False)
+            continue
+        if message.type == "ack":
+            session.frame_done()
+        else:
+            session.submit(message)
 
 
 def _parse(event: dict, limit: int):
@@ -77,14 +82,15 @@ def _parse(event: dict, limit: int):
 
 
 async def _send_all(websocket: WebSocket, outbox: asyncio.Queue, session: Session) -> None:
-    """Write replies in order; count frames out so the session can pace its training."""
+    """Write replies in order; count frames out so the session can pace its training (a client
+    that acknowledges frames counts them done itself)."""
     while True:
         text, is_frame = await outbox.get()
         try:
             await websocket.send_text(text)
         finally:
-            if is_frame:
-                session.frame_sent()
+            if is_frame and not session.acks:
+                session.frame_done()
 
 
 async def _watch_idle(session: Session, idle_timeout: float) -> None:

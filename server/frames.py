@@ -60,6 +60,13 @@ def detail(d: dict) -> dict:
     return out
 
 
+def points(data) -> dict:
+    """The run's raw 2-D points and labels (targets on regression sets), train and test."""
+    return {split: {"x": p[:, 0].tolist(), "y": p[:, 1].tolist(), "label": y.tolist()}
+            for split, p, y in (("train", data.points_train, data.y_train),
+                                ("test", data.points_test, data.y_test))}
+
+
 def phase_tensors(tensors: dict) -> dict:
     """A phase's tensors, each summarized and packed with its full shape."""
     out = {}

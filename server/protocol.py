@@ -52,10 +52,15 @@ class Speed(_Message):
                                            description="training speed cap; null (sent) lifts it")
 
 
-ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Phase, Reset, Export, Speed],
+class Ack(_Message):
+    """The client applied a frame (only on connections opened with ?ack=1)."""
+    type: Literal["ack"]
+
+
+ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Phase, Reset, Export, Speed, Ack],
                           Field(discriminator="type")]
 CLIENT_ADAPTER = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("configure", "play", "pause", "step", "phase", "reset", "export", "speed")
+CLIENT_TYPES = ("configure", "play", "pause", "step", "phase", "reset", "export", "speed", "ack")
 
 
 class ProtocolError(ValueError):

@@ -26,17 +26,19 @@ class IdlePause:
 class Session:
     """Plays, pauses, steps and phases a Trainer; posts `(json_text, is_frame)` to the connection."""
 
-    def __init__(self, settings, post, config=None):
+    def __init__(self, settings, post, config=None, acks=False):
         self.settings, self.post = settings, post
+        self.acks = acks  # the client acknowledges each frame it has applied
         self.id = f"{id(self):x}-{next(_session_ids)}"
         self.trainer = Trainer(config, snapshot_every=settings.snapshot_every)
         self.fps, self.steps_per_second = settings.fps, None
         self.run = 1  # bumped by every rebuild or reset: the client starts its charts anew
         self.sent_step = 0  # last step whose scalars went out in a frame
+        self.points_run = 0  # the run whose data points the client has
         self.playing = False
         self.interrupt = threading.Event()  # set by the event loop on pause: stop a long step
         self.commands = queue.Queue()
-        self.in_flight = 0  # frames posted but not yet written to the socket
+        self.in_flight = 0  # frames posted but not yet written (or, with acks, not yet applied)
         self.drained = threading.Condition()
         self.last_message = time.monotonic()
         self.closed = False
@@ -70,10 +72,10 @@ class Session:
         """Ask the worker to pause: the client has sent nothing for the idle time."""
         self.commands.put(IdlePause())
 
-    def frame_sent(self) -> None:
-        """The connection wrote a frame: one fewer in flight."""
+    def frame_done(self) -> None:
+        """A frame was written (or, with acks, applied by the client): one fewer in flight."""
         with self.drained:
-            self.in_flight -= 1
+            self.in_flight = max(0, self.in_flight - 1)
             self.drained.notify()
 
     def idle_for(self) -> float:
@@ -95,7 +97,11 @@ class Session:
 
     # ---- the worker thread ----------------------------------------------------------------
     def _loop(self) -> None:
-        """Run commands as they come; between them, train while playing and not backlogged."""
+        """Run commands as they come; between them, while playing, train and send frames.
+
+        Frames go out at most `fps` a second and at most `max_in_flight` at a time; a slow client
+        gets fewer, larger frames. Training waits only when the client is so far behind that
+        `max_unsent_steps` steps await a frame: memory stays bounded and no step is lost."""
         next_frame = next_heavy = time.monotonic()
         while not self.closed:
             message = self._next_command()
@@ -106,12 +112,16 @@ class Session:
                     self.interrupt.clear()
                 self._handle(message)
                 continue
-            if not self.playing or self._backlogged():
+            if not self.playing:
                 continue
+            can_frame = not self._frames_full()
+            if not self._too_far_behind():
+                chunk = STEP_CHUNK_SECONDS
+                if can_frame:
+                    chunk = max(0.0, min(chunk, next_frame - time.monotonic()))
+                self._train_for(chunk)
             now = time.monotonic()
-            self._train_for(max(0.0, min(STEP_CHUNK_SECONDS, next_frame - now)))
-            now = time.monotonic()
-            if self.playing and now >= next_frame:
+            if self.playing and can_frame and now >= next_frame:
                 heavy = now >= next_heavy
                 self._post_frame(heavy)
                 next_frame += 1.0 / self.fps
@@ -121,21 +131,28 @@ class Session:
                     next_heavy = now + self.settings.heavy_interval
 
     def _next_command(self):
-        """The next command: wait for one while paused or backlogged, else take one if queued."""
+        """The next command: wait for one while paused or while nothing can be done, else take
+        one if queued."""
         try:
             if not self.playing:
                 return self.commands.get()
-            if self._backlogged():
+            if self._too_far_behind() and self._frames_full():
                 with self.drained:
-                    self.drained.wait_for(lambda: self.in_flight < self.settings.max_in_flight
-                                          or self.closed or not self.commands.empty(), timeout=0.05)
+                    self.drained.wait_for(lambda: not self._frames_full() or self.closed
+                                          or not self.commands.empty(), timeout=0.05)
             return self.commands.get_nowait()
         except queue.Empty:
             return None
 
-    def _backlogged(self) -> bool:
-        """Whether the client is too far behind for training to go on."""
+    def _frames_full(self) -> bool:
+        """Whether as many frames as allowed are in flight to the client."""
         return self.in_flight >= self.settings.max_in_flight
+
+    def _too_far_behind(self) -> bool:
+        """Whether so many steps await a frame that training must wait for the client."""
+        # never more unsent steps than the recorder keeps at full resolution
+        limit = min(self.settings.max_unsent_steps, self.trainer.recorder.capacity // 4)
+        return self.trainer.steps - self.sent_step >= limit
 
     def _train_for(self, seconds: float) -> None:
         """Step until `seconds` pass (within the speed cap); a refused step pauses and says why."""
@@ -150,6 +167,8 @@ class Session:
                 continue
             record = self.trainer.step()
             stepped = True
+            if self._too_far_behind():
+                return
             self._cap_count += 1
             if not record.applied:
                 self._diverged(record)
@@ -263,6 +282,9 @@ class Session:
                      status="running" if self.playing else "paused",
                      scalars=frames.scalars(columns, len(t.entries)), metrics=t.evaluate(),
                      layers=t.layers, detail=frames.detail(t.detail(planes=heavy)))
+        if self.points_run != self.run:
+            body["points"] = frames.points(t.data)
+            self.points_run = self.run
         with self.drained:
             self.in_flight += 1
         self.post(frames.to_json(body), True)

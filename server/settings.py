@@ -15,7 +15,8 @@ class Settings:
     idle_timeout: float = 1800.0  # seconds without a client message before a playing session pauses
     fps: float = 30.0  # default frames per second while playing
     heavy_interval: float = 0.25  # seconds between refreshes of output grid and neuron maps
-    max_in_flight: int = 3  # frames queued to a client before its training waits (backpressure)
+    max_in_flight: int = 3  # frames on their way to a client at once
+    max_unsent_steps: int = 5000  # steps awaiting a frame before training waits (backpressure)
     max_message_bytes: int = 64 * 1024  # larger messages get an `error`
     max_transport_bytes: int = 1024 * 1024  # larger messages close the socket with 1009
     snapshot_every: int = 1000  # a full snapshot in the trace every K steps

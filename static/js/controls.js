@@ -1,0 +1,246 @@
+// The setup panels (data, features, network, training), built from the server's catalog.
+// A change sends a partial config at once; `render(config)` shows the config in force.
+
+import { CLASS_COLORS } from "./palette.js";
+import { choices, fieldSchema, getPath, partial } from "./schema.js";
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  node.append(...children);
+  return node;
+}
+
+export class Controls {
+  /** @param send: (partialConfig) => void */
+  constructor(catalog, send) {
+    this.catalog = catalog;
+    this.send = send;
+    this.bindings = []; // {path, write(config)}
+    this.config = null;
+    this.buildData(document.querySelector("#group-data .group-body"));
+    this.buildFeatures(document.querySelector("#group-features .group-body"));
+    this.buildNetwork(document.querySelector("#group-network .group-body"));
+    this.buildTraining(document.querySelector("#group-training .group-body"));
+  }
+
+  /** Show the config in force in every control. */
+  render(config) {
+    this.config = config;
+    for (const b of this.bindings) b.write(config);
+  }
+
+  change(path, value) {
+    this.send(partial(path, value));
+  }
+
+  // ---- generic fields ----------------------------------------------------------------------
+  field(container, path, label, input, output) {
+    const schema = fieldSchema(this.catalog, path) || {};
+    const row = el("div", { class: "field", title: schema.description || "" },
+      el("label", { text: label, for: `field-${path}` }), output ? el("div", {}, input, output) : input);
+    input.id = `field-${path}`;
+    input.dataset.field = path;
+    container.append(row);
+    return row;
+  }
+
+  select(container, path, label, onWrite) {
+    const input = el("select");
+    for (const c of choices(this.catalog, path)) {
+      input.append(el("option", { value: c.name, title: c.description, text: c.name.replaceAll("_", " ") }));
+    }
+    input.addEventListener("change", () => this.change(path, input.value));
+    const row = this.field(container, path, label, input);
+    this.bindings.push({ path, write: (config) => {
+      input.value = getPath(config, path);
+      if (onWrite) onWrite(config, row);
+    } });
+    return row;
+  }
+
+  number(container, path, label, { step = "any", integer = false, onWrite } = {}) {
+    const schema = fieldSchema(this.catalog, path);
+    const input = el("input", { type: "number", step });
+    if (schema.minimum !== undefined) input.min = schema.minimum;
+    if (schema.maximum !== undefined) input.max = schema.maximum;
+    input.addEventListener("change", () => {
+      const value = integer ? parseInt(input.value, 10) : parseFloat(input.value);
+      if (Number.isFinite(value)) this.change(path, value);
+    });
+    const row = this.field(container, path, label, input);
+    this.bindings.push({ path, write: (config) => {
+      if (document.activeElement !== input) input.value = getPath(config, path);
+      if (onWrite) onWrite(config, row);
+    } });
+    return row;
+  }
+
+  range(container, path, label, step) {
+    const schema = fieldSchema(this.catalog, path);
+    const input = el("input", { type: "range", min: schema.minimum, max: schema.maximum, step });
+    const output = el("output");
+    input.addEventListener("input", () => { output.textContent = input.value; });
+    input.addEventListener("change", () => this.change(path, parseFloat(input.value)));
+    this.field(container, path, label, input, output);
+    this.bindings.push({ path, write: (config) => {
+      input.value = getPath(config, path);
+      output.textContent = input.value;
+    } });
+  }
+
+  checkbox(container, path, label) {
+    const input = el("input", { type: "checkbox" });
+    input.addEventListener("change", () => this.change(path, input.checked));
+    this.field(container, path, label, input);
+    this.bindings.push({ path, write: (config) => { input.checked = getPath(config, path); } });
+  }
+
+  // ---- groups ------------------------------------------------------------------------------
+  buildData(body) {
+    const thumbs = el("div", { class: "thumbs", role: "group", "aria-label": "Dataset" });
+    for (const d of this.catalog.choices.datasets) {
+      const canvas = el("canvas", { width: 52, height: 52 });
+      drawThumbnail(canvas, d);
+      const button = el("button", { class: "thumb", title: d.description, "data-dataset": d.name,
+        onclick: () => this.change("dataset.name", d.name) }, canvas, el("span", { text: d.name }));
+      thumbs.append(button);
+    }
+    body.append(thumbs);
+    this.bindings.push({ path: "dataset.name", write: (config) => {
+      for (const b of thumbs.children) b.setAttribute("aria-pressed", b.dataset.dataset === config.dataset.name);
+    } });
+    this.range(body, "dataset.noise", "Noise", 1);
+    this.range(body, "dataset.train_fraction", "Train fraction", 0.05);
+    this.number(body, "dataset.n_samples", "Samples", { step: 10, integer: true });
+    this.number(body, "dataset.n_classes", "Classes", { step: 1, integer: true, onWrite: (config, row) => {
+      const spec = this.catalog.choices.datasets.find((d) => d.name === config.dataset.name);
+      row.hidden = !(spec.task === "classification" && spec.max_classes > 2);
+    } });
+    const seedRow = el("div", { class: "net-actions" },
+      el("button", { text: "⟳ Regenerate", "data-action": "regenerate", title: "New data and weights: a new seed",
+        onclick: () => this.change("seed", Math.floor(Math.random() * 2 ** 31)) }));
+    body.append(seedRow);
+    this.number(body, "seed", "Seed", { step: 1, integer: true });
+  }
+
+  buildFeatures(body) {
+    const box = el("div", { class: "checks" });
+    for (const f of this.catalog.choices.features) {
+      const input = el("input", { type: "checkbox", "data-feature": f.name });
+      input.addEventListener("change", () => {
+        const chosen = this.catalog.choices.features.map((c) => c.name)
+          .filter((name) => box.querySelector(`[data-feature=${name}]`).checked);
+        if (chosen.length) this.change("dataset.features", chosen);
+        else input.checked = true; // at least one input
+      });
+      box.append(el("label", { title: f.description }, input, f.label));
+    }
+    body.append(box);
+    this.bindings.push({ path: "dataset.features", write: (config) => {
+      for (const input of box.querySelectorAll("input")) input.checked = config.dataset.features.includes(input.dataset.feature);
+    } });
+    this.checkbox(body, "dataset.standardize", "Standardize inputs");
+  }
+
+  buildNetwork(body) {
+    const editor = el("div", { class: "net-editor", "data-testid": "network-editor" });
+    const count = el("span", { "data-testid": "hidden-count" });
+    const allActivation = el("select", { title: "Set every hidden layer's activation" },
+      el("option", { value: "", text: "all layers…" }),
+      ...choices(this.catalog, "network.hidden.activation").map((c) => el("option", { value: c.name, text: c.name })));
+    allActivation.addEventListener("change", () => {
+      if (!allActivation.value) return;
+      this.sendHidden(this.config.network.hidden.map((l) => ({ ...l, activation: allActivation.value })));
+      allActivation.value = "";
+    });
+    const limits = this.catalog.limits;
+    const actions = el("div", { class: "net-actions" },
+      el("button", { text: "+ layer", "data-action": "add-layer", onclick: () => {
+        const hidden = this.config.network.hidden;
+        if (hidden.length < limits.max_hidden_layers) {
+          this.sendHidden([...hidden, { ...(hidden[hidden.length - 1] || { units: 4, activation: "tanh" }) }]);
+        }
+      } }),
+      el("button", { text: "− layer", "data-action": "remove-layer", onclick: () => {
+        if (this.config.network.hidden.length) this.sendHidden(this.config.network.hidden.slice(0, -1));
+      } }),
+      count, allActivation);
+    body.append(actions, editor);
+    this.bindings.push({ path: "network.hidden", write: (config) => {
+      const hidden = config.network.hidden;
+      count.textContent = `${hidden.length} hidden layer${hidden.length === 1 ? "" : "s"}`;
+      editor.replaceChildren(...hidden.map((layer, k) => this.layerCard(hidden, layer, k)));
+    } });
+    this.select(body, "network.init", "Init");
+    this.number(body, "network.init_gain", "Init gain", { step: 0.1 });
+    this.number(body, "network.bias_init", "Bias init", { step: 0.1 });
+    this.checkbox(body, "network.batch_norm", "Batch norm");
+    this.checkbox(body, "network.residual", "Residual connections");
+    this.range(body, "network.dropout", "Dropout", 0.05);
+  }
+
+  layerCard(hidden, layer, k) {
+    const max = this.catalog.limits.max_units;
+    const resize = (delta) => {
+      const units = Math.min(max, Math.max(1, layer.units + delta));
+      this.sendHidden(hidden.map((l, j) => (j === k ? { ...l, units } : l)));
+    };
+    const activation = el("select", { "data-layer": k, "aria-label": `layer ${k + 1} activation` },
+      ...choices(this.catalog, "network.hidden.activation").map((c) => el("option", { value: c.name, text: c.name, title: c.description })));
+    activation.value = layer.activation;
+    activation.addEventListener("change", () => this.sendHidden(hidden.map((l, j) => (j === k ? { ...l, activation: activation.value } : l))));
+    return el("div", { class: "net-layer", "data-layer": k },
+      el("div", { class: "row" },
+        el("button", { text: "−", title: "fewer neurons", "data-action": "remove-neuron", onclick: () => resize(-1) }),
+        el("button", { text: "+", title: "more neurons", "data-action": "add-neuron", onclick: () => resize(1) })),
+      el("span", { class: "units", text: `${layer.units} neurons` }), activation);
+  }
+
+  sendHidden(hidden) {
+    this.send({ network: { hidden } });
+  }
+
+  buildTraining(body) {
+    this.select(body, "training.loss", "Loss");
+    this.select(body, "training.optimizer", "Optimizer", () => this.showOptimizerFields());
+    this.number(body, "training.learning_rate", "Learning rate", { step: 0.001 });
+    this.number(body, "training.batch_size", "Batch size", { step: 1, integer: true });
+    this.optimizerRows = {};
+    for (const [name, label] of [["momentum", "Momentum"], ["rho", "RMSprop ρ"], ["beta1", "Adam β₁"],
+      ["beta2", "Adam β₂"], ["eps", "ε"], ["weight_decay", "Weight decay"]]) {
+      this.optimizerRows[name] = this.number(body, `training.${name}`, label, { step: 0.001 });
+    }
+    this.number(body, "training.l1", "L1", { step: 0.001 });
+    this.number(body, "training.l2", "L2", { step: 0.001 });
+    this.select(body, "training.clip", "Gradient clipping", (config, row) => {
+      this.thresholdRow.hidden = config.training.clip === "none";
+    });
+    this.thresholdRow = this.number(body, "training.clip_threshold", "Clip threshold", { step: 0.1 });
+    this.select(body, "training.dtype", "Precision");
+  }
+
+  showOptimizerFields() {
+    const spec = this.catalog.choices.optimizers.find((o) => o.name === this.config.training.optimizer);
+    for (const [name, row] of Object.entries(this.optimizerRows)) row.hidden = !spec.reads.includes(name);
+  }
+}
+
+/** A dataset's thumbnail from the catalog's preview points. */
+function drawThumbnail(canvas, spec) {
+  const ctx = canvas.getContext("2d");
+  const { x, y, label } = spec.preview;
+  const scale = (v) => ((v + 6) / 12) * canvas.width;
+  for (let i = 0; i < x.length; i++) {
+    const color = spec.task === "regression"
+      ? (label[i] >= 0 ? CLASS_COLORS[1] : CLASS_COLORS[0])
+      : CLASS_COLORS[label[i] % CLASS_COLORS.length];
+    ctx.fillStyle = color;
+    ctx.globalAlpha = spec.task === "regression" ? Math.min(1, 0.25 + Math.abs(label[i])) : 0.85;
+    ctx.fillRect(scale(x[i]) - 1, canvas.height - scale(y[i]) - 1, 2.5, 2.5);
+  }
+}

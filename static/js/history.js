@@ -1,0 +1,112 @@
+// Every step's scalars, column-wise in growable typed arrays, plus the full-set metrics at each
+// frame. Charts read series from here; long series are decimated for display only.
+
+import { decode } from "./packed.js";
+
+const STEP_SCALARS = ["loss", "accuracy", "clip_norm_before", "clip_norm_after"];
+
+export class History {
+  constructor(layerStats = [], nLayers = 0) {
+    this.layerStats = layerStats;
+    this.nLayers = nLayers;
+    this.n = 0;
+    this.capacity = 1024;
+    this.step = new Float64Array(this.capacity);
+    this.span = new Float64Array(this.capacity);
+    this.scalars = Object.fromEntries(STEP_SCALARS.map((k) => [k, new Float64Array(this.capacity)]));
+    this.layers = Object.fromEntries(layerStats.map((k) => [k, new Float64Array(this.capacity * nLayers)]));
+    this.metrics = { step: [], train_loss: [], test_loss: [], train_accuracy: [], test_accuracy: [] };
+  }
+
+  grow(needed) {
+    if (needed <= this.capacity) return;
+    let capacity = this.capacity;
+    while (capacity < needed) capacity *= 2;
+    const grown = (a, width = 1) => {
+      const b = new Float64Array(capacity * width);
+      b.set(a);
+      return b;
+    };
+    this.step = grown(this.step);
+    this.span = grown(this.span);
+    for (const k of STEP_SCALARS) this.scalars[k] = grown(this.scalars[k]);
+    for (const k of this.layerStats) this.layers[k] = grown(this.layers[k], this.nLayers);
+    this.capacity = capacity;
+  }
+
+  /** Append a frame's `scalars` block (packed columns). */
+  appendFrame(scalars) {
+    const count = scalars.count;
+    if (!count) return 0;
+    this.grow(this.n + count);
+    this.step.set(decode(scalars.step).values, this.n);
+    this.span.set(decode(scalars.span).values, this.n);
+    for (const k of STEP_SCALARS) this.scalars[k].set(decode(scalars[k]).values, this.n);
+    for (const k of this.layerStats) this.layers[k].set(decode(scalars.layers[k]).values, this.n * this.nLayers);
+    this.n += count;
+    return count;
+  }
+
+  /** Append one row from plain values (an imported trace's step). */
+  appendRow(step, span, values, layerRows) {
+    this.grow(this.n + 1);
+    this.step[this.n] = step;
+    this.span[this.n] = span;
+    for (const k of STEP_SCALARS) this.scalars[k][this.n] = values[k] ?? NaN;
+    layerRows.forEach((row, i) => {
+      for (const k of this.layerStats) this.layers[k][this.n * this.nLayers + i] = row[k] ?? NaN;
+    });
+    this.n += 1;
+  }
+
+  appendMetrics(step, metrics) {
+    const m = this.metrics;
+    if (m.step.length && m.step[m.step.length - 1] === step) return;
+    m.step.push(step);
+    for (const k of ["train_loss", "test_loss", "train_accuracy", "test_accuracy"]) m[k].push(metrics[k] ?? NaN);
+  }
+
+  /** A step scalar's series: {x, y} views. */
+  series(name) {
+    return { x: this.step.subarray(0, this.n), y: this.scalars[name].subarray(0, this.n) };
+  }
+
+  /** One layer's series of a per-layer stat: {x, y}. */
+  layerSeries(stat, layer) {
+    const y = new Float64Array(this.n);
+    const all = this.layers[stat];
+    for (let i = 0; i < this.n; i++) y[i] = all[i * this.nLayers + layer];
+    return { x: this.step.subarray(0, this.n), y };
+  }
+}
+
+/** At most `maxPoints` real points of a series, keeping each bucket's min and max (its envelope):
+ * decimated for drawing, yet every drawn point is an exact value at its exact step. */
+export function decimate(x, y, maxPoints = 2000) {
+  const n = x.length;
+  if (n <= maxPoints) return { x: Array.from(x), y: Array.from(y, (v) => (Number.isFinite(v) ? v : null)) };
+  const buckets = Math.floor(maxPoints / 2);
+  const size = n / buckets;
+  const outX = [];
+  const outY = [];
+  for (let b = 0; b < buckets; b++) {
+    const start = Math.floor(b * size);
+    const stop = Math.min(n, Math.floor((b + 1) * size));
+    let lo = -1;
+    let hi = -1;
+    for (let i = start; i < stop; i++) {
+      if (!Number.isFinite(y[i])) continue;
+      if (lo < 0 || y[i] < y[lo]) lo = i;
+      if (hi < 0 || y[i] > y[hi]) hi = i;
+    }
+    if (lo < 0) continue;
+    for (const i of lo <= hi ? [lo, hi] : [hi, lo]) {
+      if (outX.length && outX[outX.length - 1] === x[i]) continue;
+      outX.push(x[i]);
+      outY.push(y[i]);
+    }
+  }
+  return { x: outX, y: outY };
+}
+
+export { STEP_SCALARS };

@@ -1,0 +1,306 @@
+// Wires the page: transport -> state -> panels, and the controls back to the transport.
+
+import { LossChart } from "./charts/loss.js";
+import { OutputChart } from "./charts/output.js";
+import { Controls } from "./controls.js";
+import { History } from "./history.js";
+import { Panels } from "./panels.js";
+import { diff } from "./schema.js";
+import { getState, setState, subscribe } from "./state.js";
+import { fromTrace, TraceError, validateTrace } from "./trace.js";
+import { Transport } from "./transport.js";
+
+const $ = (selector) => document.querySelector(selector);
+const transport = new Transport(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws?ack=1`);
+const panels = new Panels();
+const lossChart = new LossChart($("#chart-loss"));
+const outputChart = new OutputChart($("#chart-output"));
+let live = new History(); // the live run's every-step scalars
+let controls = null;
+let lostAtStep = null; // the step the last lost connection had reached
+let resumeWhenVisible = false;
+const stats = { framesApplied: 0, applyMs: [], drawMs: {} }; // read by tests and bench/browser.py
+
+// ---- panels ---------------------------------------------------------------------------------
+const markLoss = panels.add($("#panel-loss"), 250, () => {
+  const s = getState();
+  lossChart.draw(s.replay ? s.replay.history : live, s.ghost);
+});
+const markOutput = panels.add($("#panel-output"), 200, () => {
+  const s = getState();
+  const view = s.replay ? { grid: s.replay.snapshots[s.replay.index]?.detail?.output_grid, points: s.replay.points, config: s.replay.trace.config }
+    : { grid: s.grid, points: s.points, config: s.config };
+  if (view.config) outputChart.draw(view.grid, view.points, classesOf(view.config));
+});
+
+function classesOf(config) {
+  const spec = getState().catalog.choices.datasets.find((d) => d.name === config.dataset.name);
+  return spec.task === "regression" ? 0 : config.dataset.n_classes;
+}
+
+// ---- what the page shows when the state changes -----------------------------------------------
+subscribe((s, changed) => {
+  if (changed.has("step") || changed.has("replay")) {
+    const step = s.replay ? s.replay.snapshots[s.replay.index]?.step ?? 0 : s.step;
+    $("#step").textContent = step.toLocaleString("en-US");
+  }
+  if (changed.has("epoch")) $("#epoch").textContent = s.epoch.toLocaleString("en-US");
+  if (changed.has("status") || changed.has("connection")) showStatus(s);
+  if (changed.has("metrics") && s.metrics) $("#metrics").textContent = formatMetrics(s.metrics);
+  if (changed.has("historyVersion") || changed.has("ghost") || changed.has("replay")) markLoss();
+  if (changed.has("grid") || changed.has("points") || changed.has("replay")) markOutput();
+  if (changed.has("config") && controls) controls.render(s.config);
+  if (changed.has("phase") && s.phase) showPhase(s.phase);
+});
+
+function showStatus(s) {
+  const status = s.connection !== "open" ? s.connection : s.status;
+  const badge = $("#status");
+  badge.textContent = status === "diverged" && s.diverged
+    ? `diverged at step ${s.diverged.step} (${s.diverged.layer_name ?? s.diverged.phase} ${s.diverged.quantity})` : status;
+  badge.className = `status ${status}`;
+  const running = s.status === "running" && s.connection === "open";
+  $("[data-action=play]").hidden = running;
+  $("[data-action=pause]").hidden = !running;
+}
+
+function formatMetrics(m) {
+  const parts = [`train loss ${fmt(m.train_loss)}`, `test loss ${fmt(m.test_loss)}`];
+  if (m.test_accuracy !== null && m.test_accuracy !== undefined) parts.push(`test accuracy ${(100 * m.test_accuracy).toFixed(1)}%`);
+  return parts.join(" · ");
+}
+
+function fmt(v) {
+  return v === null || v === undefined ? "—" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4);
+}
+
+function showPhase(p) {
+  const panel = $("#panel-phase");
+  panel.hidden = false;
+  const log = $("#phase-readout");
+  if (p.phase === "forward" && p.layer === 0) log.replaceChildren();
+  const shapes = Object.entries(p.tensors).map(([name, t]) => `${name} [${t.shape.join("×")}]`).join(", ");
+  const item = document.createElement("div");
+  item.dataset.phase = p.phase;
+  item.dataset.layer = p.layer ?? "";
+  item.textContent = `step ${p.step} · ${p.phase}${p.layer_name ? ` · ${p.layer_name}` : ""}: ${shapes}`;
+  log.append(item);
+}
+
+// ---- messages from the server -----------------------------------------------------------------
+transport.on("open", ({ reconnected }) => {
+  setState({ connection: "open" });
+  if (reconnected) {
+    banner(`Reconnected. The server lost the previous session${lostAtStep ? ` at step ${lostAtStep}` : ""}; a new run started with the same setup (export a run to keep it).`);
+  }
+});
+
+transport.on("close", () => {
+  const s = getState();
+  lostAtStep = s.step;
+  setState({ connection: "closed" });
+  banner(`Connection lost at step ${s.step}: reconnecting…`, true);
+});
+
+transport.on("hello", (m) => {
+  const first = !controls;
+  const previous = getState().config;
+  setState({ catalog: m.catalog, limits: m.limits, config: m.config, status: "paused", diverged: null });
+  if (first) {
+    controls = new Controls(m.catalog, (partial) => transport.configure(partial));
+    controls.render(m.config);
+    const fromHash = readHash();
+    if (fromHash) transport.configure(fromHash);
+  } else if (previous) {
+    transport.configure(diff(previous, m.catalog.defaults)); // restore the setup after a reconnect
+  }
+});
+
+transport.on("frame", (f) => {
+  const started = performance.now();
+  const s = getState();
+  if (f.run !== s.run) live = new History(s.catalog.layer_stats, f.layers.length);
+  live.appendFrame(f.scalars);
+  live.appendMetrics(f.step, f.metrics);
+  stats.framesApplied += 1;
+  const patch = { run: f.run, step: f.step, epoch: f.epoch, layers: f.layers, metrics: f.metrics,
+    detail: f.detail, historyVersion: s.historyVersion + 1 };
+  if (f.detail.output_grid) patch.grid = f.detail.output_grid;
+  if (f.points) patch.points = f.points;
+  if (!(s.status === "diverged" && f.status === "paused")) patch.status = f.status;
+  if (f.status === "running") patch.diverged = null;
+  setState(patch);
+  transport.ack();
+  stats.applyMs.push(performance.now() - started);
+  if (stats.applyMs.length > 500) stats.applyMs.shift();
+});
+
+transport.on("status", (m) => {
+  if (m.status === "diverged") {
+    setState({ status: "diverged", diverged: m });
+    banner(`Diverged at step ${m.step}: a non-finite ${m.quantity} appeared in ${m.layer_name ?? m.phase} (${m.phase}). The step was refused and the weights kept: ${m.advice}.`, true);
+  } else {
+    setState({ status: m.status });
+    if (m.status === "paused" && m.reason === "idle") banner("Paused: no activity for a while.");
+  }
+});
+
+transport.on("config", (m) => {
+  setState({ config: m.config });
+  writeHash(m.config);
+  if (m.reset && m.fields.length) toast(`Rebuilt the network (${m.fields.join(", ")} changed): a new run from step 0`);
+  else if (m.pending) toast("Applies after this step's update");
+  if (m.reset) setState({ status: "paused", diverged: null });
+});
+
+transport.on("phase", (m) => setState({ phase: m }));
+
+transport.on("error", (m) => {
+  toast(m.message, true);
+  if (controls) controls.render(getState().config); // show the config in force again
+});
+
+transport.on("trace", (m) => {
+  const blob = new Blob([JSON.stringify(m.trace)], { type: "application/json" });
+  const a = document.createElement("a");
+  const last = m.trace.steps.length ? m.trace.steps[m.trace.steps.length - 1].step : 0;
+  a.href = URL.createObjectURL(blob);
+  a.download = `backprop-lab-${m.trace.config.dataset.name}-step${last}.json`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  setState({ exportedStep: last });
+});
+
+// ---- user actions -------------------------------------------------------------------------------
+const actions = {
+  play: () => transport.play(),
+  pause: () => transport.pause(),
+  step: () => transport.step(1),
+  phase: () => transport.phase(),
+  reset: () => transport.reset(),
+  export: () => transport.exportTrace(),
+  import: () => $("#import-file").click(),
+};
+for (const [name, fn] of Object.entries(actions)) $(`[data-action=${name}]`).addEventListener("click", fn);
+
+document.addEventListener("keydown", (e) => {
+  if (e.target.closest("input, select, textarea")) return;
+  if (e.key === " ") {
+    e.preventDefault();
+    (getState().status === "running" ? actions.pause : actions.play)();
+  } else if (e.key === "ArrowRight") {
+    e.preventDefault();
+    (e.shiftKey ? actions.phase : actions.step)();
+  }
+});
+
+$("#speed").addEventListener("change", (e) => transport.speed({ steps_per_second: e.target.value ? Number(e.target.value) : null }));
+$("#show-test").addEventListener("change", (e) => { outputChart.showTest = e.target.checked; markOutput(); });
+$("#discretize").addEventListener("change", (e) => { outputChart.discretize = e.target.checked; markOutput(); });
+$("#loss-log").addEventListener("change", (e) => { lossChart.log = e.target.checked; markLoss(); });
+
+// ---- import and replay --------------------------------------------------------------------------
+$("#import-file").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  e.target.value = "";
+  if (!file) return;
+  let trace;
+  try {
+    trace = validateTrace(JSON.parse(await file.text()), getState().catalog.layer_stats);
+  } catch (err) {
+    const what = err instanceof TraceError ? err.message : `not valid JSON (${err.message})`;
+    banner(`${file.name} is not a valid Backprop Lab trace: ${what}`, true);
+    return;
+  }
+  if (getState().status === "running") transport.pause();
+  const replay = { trace, name: file.name, ...fromTrace(trace, getState().catalog.layer_stats, file.name) };
+  replay.index = Math.max(0, replay.snapshots.length - 1);
+  setState({ replay });
+  showReplayBar(replay);
+  banner(`Viewing ${file.name}: ${replay.history.n.toLocaleString("en-US")} recorded steps, ${replay.snapshots.length} snapshots. Nothing trains while you look.`);
+});
+
+function showReplayBar(replay) {
+  $("#replay-bar").hidden = false;
+  $("#replay-title").textContent = replay.name;
+  const slider = $("#replay-slider");
+  slider.max = Math.max(0, replay.snapshots.length - 1);
+  slider.value = replay.index;
+  $("#replay-step").textContent = `step ${replay.snapshots[replay.index]?.step ?? "—"}`;
+}
+
+$("#replay-slider").addEventListener("input", (e) => {
+  const replay = { ...getState().replay, index: Number(e.target.value) };
+  setState({ replay });
+  $("#replay-step").textContent = `step ${replay.snapshots[replay.index]?.step ?? "—"}`;
+});
+
+$("#ghost-toggle").addEventListener("change", (e) => {
+  const replay = getState().replay;
+  setState({ ghost: e.target.checked && replay ? replay.history : null });
+});
+
+$("#replay-close").addEventListener("click", () => {
+  setState({ replay: null });
+  $("#replay-bar").hidden = true;
+  banner(null);
+});
+
+// ---- care for the run -------------------------------------------------------------------------
+window.addEventListener("beforeunload", (e) => {
+  const s = getState();
+  if (s.step > 0 && s.step !== s.exportedStep) {
+    e.preventDefault();
+    e.returnValue = "";
+  }
+});
+
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden && getState().status === "running") {
+    resumeWhenVisible = true;
+    transport.pause();
+  } else if (!document.hidden && resumeWhenVisible) {
+    resumeWhenVisible = false;
+    transport.play();
+  }
+});
+
+// ---- the URL hash holds the setup -------------------------------------------------------------
+function readHash() {
+  const match = location.hash.match(/config=([^&]*)/);
+  if (!match) return null;
+  try {
+    return JSON.parse(decodeURIComponent(match[1]));
+  } catch {
+    banner("The link's config could not be read; starting from the defaults.", true);
+    return null;
+  }
+}
+
+function writeHash(config) {
+  const changes = diff(config, getState().catalog.defaults);
+  const url = Object.keys(changes).length ? `#config=${encodeURIComponent(JSON.stringify(changes))}` : location.pathname;
+  window.history.replaceState(null, "", url);
+}
+
+// ---- messages to the person -----------------------------------------------------------------
+function banner(text, error = false) {
+  const b = $("#banner");
+  b.hidden = !text;
+  b.textContent = text || "";
+  b.classList.toggle("error", error);
+}
+
+function toast(text, error = false) {
+  const t = document.createElement("div");
+  t.className = `toast${error ? " error" : ""}`;
+  t.textContent = text;
+  t.dataset.testid = "toast";
+  document.body.append(t);
+  setTimeout(() => t.remove(), 4000);
+}
+
+window.backpropLab = { getState, history: () => live, stats, transport, drawTimings: () => panels.timings() };
+transport.connect();

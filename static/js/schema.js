@@ -1,0 +1,58 @@
+// Reading the catalog: a config field's schema (bounds, default, description) and its choices.
+
+const SECTIONS = { dataset: "DatasetConfig", network: "NetworkConfig", training: "TrainingConfig" };
+
+// Which catalog list offers the choices of a config field.
+const CHOICE_LISTS = {
+  "dataset.name": "datasets", "dataset.features": "features", "network.init": "inits",
+  "network.hidden.activation": "activations", "training.loss": "losses",
+  "training.optimizer": "optimizers", "training.clip": "clips",
+};
+
+/** The JSON-schema property of a dotted config path ("training.learning_rate"). */
+export function fieldSchema(catalog, path) {
+  const defs = catalog.schema.$defs;
+  const [section, name] = path.split(".");
+  if (!name) return catalog.schema.properties[section];
+  if (section === "network" && name === "hidden") return defs.HiddenLayer.properties;
+  return defs[SECTIONS[section]].properties[name];
+}
+
+/** [{name, description, ...}] choices for a config path, from the catalog or the schema's enum. */
+export function choices(catalog, path) {
+  const list = CHOICE_LISTS[path];
+  if (list) return catalog.choices[list];
+  const schema = fieldSchema(catalog, path);
+  return (schema.enum || []).map((name) => ({ name, description: name }));
+}
+
+/** Read a dotted path from a config. */
+export function getPath(config, path) {
+  return path.split(".").reduce((o, k) => (o === undefined ? undefined : o[k]), config);
+}
+
+/** A partial config setting one dotted path. */
+export function partial(path, value) {
+  return path.split(".").reduceRight((inner, key) => ({ [key]: inner }), value);
+}
+
+/** The fields of `config` that differ from `defaults`, as a partial config (lists whole). */
+export function diff(config, defaults) {
+  const out = {};
+  for (const [key, value] of Object.entries(config)) {
+    const base = defaults[key];
+    if (value && typeof value === "object" && !Array.isArray(value) && base && typeof base === "object") {
+      const inner = diff(value, base);
+      if (Object.keys(inner).length) out[key] = inner;
+    } else if (JSON.stringify(value) !== JSON.stringify(base)) {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Whether changing this path keeps the weights (a live hyperparameter). */
+export function isLive(catalog, path) {
+  const [section, name] = path.split(".");
+  return (catalog.live_fields[section] || []).includes(name);
+}
