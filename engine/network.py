@@ -103,7 +103,8 @@ class Network:
             dx = batch_norm_backward(dz, c["x_hat"], c["inv_std"], W, dW, db)
         if i in self.residual_end:
             dx = dx + self.cache[self.residual_end[i]]["da"]
-        c["dx"] = dx
+        if dx is not None:
+            c["dx"] = dx
         return dx
 
     def batch_statistics_finite(self) -> bool:

@@ -14,6 +14,7 @@ from engine import catalog
 
 from .connection import serve_websocket
 from .lag import LagMonitor
+from .scheduler import Scheduler
 from .settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -26,17 +27,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     sys.setswitchinterval(SWITCH_INTERVAL)
     lag = LagMonitor()
+    scheduler = Scheduler()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         lag.start()
         yield
         await lag.stop()
+        scheduler.stop()
 
     app = FastAPI(title="Backprop Lab", version=version("backprop-lab"), lifespan=lifespan,
                   description="Watch backpropagation happen: live training over /ws.")
     app.state.settings = settings
     app.state.sessions = set()
+    app.state.scheduler = scheduler
 
     @app.get("/api/health")
     async def health(reset_lag: bool = False) -> dict:
@@ -60,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket("/ws")
     async def websocket(ws: WebSocket) -> None:
-        await serve_websocket(ws, settings, app.state.sessions)
+        await serve_websocket(ws, settings, app.state.sessions, scheduler)
 
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="static")
     return app

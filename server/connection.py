@@ -12,7 +12,7 @@ from .protocol import ProtocolError, parse_message, reply
 from .session import Session
 
 
-async def serve_websocket(websocket: WebSocket, settings, registry: set) -> None:
+async def serve_websocket(websocket: WebSocket, settings, registry: set, scheduler) -> None:
     """Run one session for the life of the connection."""
     headers = websocket.headers
     if not origin_allowed(headers.get("origin"), headers.get("host"), settings.allow_origins):
@@ -25,7 +25,7 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set) -> None
     def post(text: str, is_frame: bool) -> None:
         loop.call_soon_threadsafe(outbox.put_nowait, (text, is_frame))
 
-    session = Session(settings, post, acks=websocket.query_params.get("ack") == "1")
+    session = Session(settings, post, scheduler, acks=websocket.query_params.get("ack") == "1")
     registry.add(session)
     session.start()
     sender = asyncio.create_task(_send_all(websocket, outbox, session))
@@ -33,12 +33,11 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set) -> None
     try:
         await _receive_all(websocket, session, settings, post)
     finally:
-        session.close()
         for task in (sender, watchdog):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await asyncio.to_thread(session.join)
+        await asyncio.to_thread(session.close)  # waits for a turn in progress to end
         registry.discard(session)
 
 
@@ -68,8 +67,9 @@ def _parse(event: dict, limit: int):
     text = event.get("text")
     if text is None:
         raise ProtocolError("binary messages are not accepted; send JSON text")
-    if len(text) > limit:
-        raise ProtocolError(f"message of {len(text)} bytes is over the {limit}-byte limit")
+    size = len(text) if len(text) * 4 <= limit else len(text.encode())  # UTF-8 bytes
+    if size > limit:
+        raise ProtocolError(f"message of {size} bytes is over the {limit}-byte limit")
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError as exc:

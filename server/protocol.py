@@ -79,6 +79,9 @@ def parse_message(document) -> ClientMessage:
     if kind not in CLIENT_TYPES:
         raise ProtocolError(f"unknown message type {kind!r}; expected one of {', '.join(CLIENT_TYPES)}",
                             "type")
+    message_id = document.get("id")
+    if message_id is not None and (isinstance(message_id, bool) or not isinstance(message_id, (int, str))):
+        raise ProtocolError(f"{kind}: id: must be an integer or a string", "id")
     try:
         return CLIENT_ADAPTER.validate_python(document)
     except ValidationError as exc:
