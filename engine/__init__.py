@@ -2,12 +2,13 @@
 from .catalog import catalog
 from .config import LIMITS, Config, ConfigError, validate_config
 from .detail import summarize
+from .explain import ExplainError
 from .recorder import STEP_SCALARS
 from .stats import LAYER_STATS
 from .trace import encode
 from .trace_loader import TraceError, load_trace, parse_trace
 from .trainer import PhaseRecord, Reconfigured, StepRecord, Trainer
 
-__all__ = ["LAYER_STATS", "LIMITS", "STEP_SCALARS", "Config", "ConfigError", "PhaseRecord",
+__all__ = ["LAYER_STATS", "LIMITS", "STEP_SCALARS", "Config", "ConfigError", "ExplainError", "PhaseRecord",
            "Reconfigured", "StepRecord", "TraceError", "Trainer", "catalog", "encode",
            "load_trace", "parse_trace", "summarize", "validate_config"]

@@ -8,6 +8,7 @@ from .batches import BatchSampler
 from .config import Config, ConfigError, live_changes, merge, rebuild_fields, validate_config
 from .data import load_data
 from .detail import detail
+from .explain import explain
 from .divergence import locate_nonfinite
 from .losses import LOSSES
 from .network import Network, build_entries
@@ -96,6 +97,7 @@ class Trainer:
         """Fresh state for the configured optimizer (zeros, as torch.optim starts)."""
         optimizer = OPTIMIZERS[self.config.training.optimizer]
         self.optimizer_state = {slot: np.zeros_like(self.net.store.theta) for slot in optimizer.slots}
+        self.previous_optimizer_state = dict(self.optimizer_state)
         self.optimizer_steps = 0
 
     @property
@@ -177,6 +179,7 @@ class Trainer:
         nonfinite = None
         if applied:
             np.copyto(store.theta, new_theta)
+            self.previous_optimizer_state = dict(self.optimizer_state)  # its arrays are replaced, not changed
             self.optimizer_state.update(new_state)
             self.optimizer_steps += 1
             net.commit_running_stats()
@@ -265,6 +268,10 @@ class Trainer:
         """The panels' detail for the current state (histograms, tensors; output and neuron maps
         with `planes`)."""
         return detail(self, planes)
+
+    def explain(self, layer: int, row: int, column: int, example: int = 0) -> dict:
+        """One weight's gradient as the chain rule builds it, term by term (engine.explain)."""
+        return explain(self, layer, row, column, example)
 
     def evaluate(self) -> dict:
         """Full-set loss and accuracy (eval mode) on train and test: {train_loss, train_accuracy, ...}."""

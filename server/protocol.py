@@ -52,15 +52,24 @@ class Speed(_Message):
                                            description="training speed cap; null (sent) lifts it")
 
 
+class Explain(_Message):
+    type: Literal["explain"]
+    layer: int = Field(ge=0, description="index into the trace's layers (a dense entry)")
+    row: int = Field(ge=0, description="W's row: the input unit")
+    column: int = Field(ge=0, description="W's column: the output unit")
+    example: int = Field(0, ge=0, description="the batch example whose term is written out")
+
+
 class Ack(_Message):
     """The client applied a frame (only on connections opened with ?ack=1)."""
     type: Literal["ack"]
 
 
-ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Phase, Reset, Export, Speed, Ack],
+ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Phase, Reset, Export, Speed, Explain, Ack],
                           Field(discriminator="type")]
 CLIENT_ADAPTER = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("configure", "play", "pause", "step", "phase", "reset", "export", "speed", "ack")
+CLIENT_TYPES = ("configure", "play", "pause", "step", "phase", "reset", "export", "speed", "explain",
+                "ack")
 
 
 class ProtocolError(ValueError):

@@ -10,7 +10,7 @@ import threading
 import time
 from importlib.metadata import version
 
-from engine import ConfigError, Trainer, catalog
+from engine import ConfigError, ExplainError, Trainer, catalog
 
 from . import frames
 from .protocol import reply
@@ -268,6 +268,14 @@ class Session:
 
     def _on_export(self, m) -> None:
         self._post(reply("trace", m.id, trace=self.trainer.export_trace()))
+
+    def _on_explain(self, m) -> None:
+        try:
+            body = self.trainer.explain(m.layer, m.row, m.column, m.example)
+        except ExplainError as exc:
+            self._post(reply("error", m.id, message=f"explain: {exc}", field=None))
+            return
+        self._post(reply("explain", m.id, step=self.trainer.steps, **body))
 
     def _on_speed(self, m) -> None:
         if m.fps is not None:
