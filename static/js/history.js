@@ -16,6 +16,8 @@ export class History {
     this.scalars = Object.fromEntries(STEP_SCALARS.map((k) => [k, new Float64Array(this.capacity)]));
     this.layers = Object.fromEntries(layerStats.map((k) => [k, new Float64Array(this.capacity * nLayers)]));
     this.metrics = { step: [], train_loss: [], test_loss: [], train_accuracy: [], test_accuracy: [] };
+    this.bands = null; // {stat: {low, high}} per layer, for an imported trace's thinned rows
+    this.histograms = []; // per frame: {step, layers: [hist per layer]} for distributions over time
   }
 
   grow(needed) {
@@ -47,8 +49,8 @@ export class History {
     return count;
   }
 
-  /** Append one row from plain values (an imported trace's step). */
-  appendRow(step, span, values, layerRows) {
+  /** Append one row from plain values (an imported trace's step, with min/max when thinned). */
+  appendRow(step, span, values, layerRows, low = null, high = null) {
     this.grow(this.n + 1);
     this.step[this.n] = step;
     this.span[this.n] = span;
@@ -56,7 +58,21 @@ export class History {
     layerRows.forEach((row, i) => {
       for (const k of this.layerStats) this.layers[k][this.n * this.nLayers + i] = row[k] ?? NaN;
     });
+    if (low && high) this.addBand(step, low.layers, high.layers);
     this.n += 1;
+  }
+
+  addBand(step, lowRows, highRows) {
+    if (!this.bands) this.bands = { step: [], low: [], high: [] };
+    this.bands.step.push(step);
+    this.bands.low.push(lowRows);
+    this.bands.high.push(highRows);
+  }
+
+  /** Keep a frame's per-layer histograms (at most `keep`, evenly thinned when over). */
+  appendHistograms(step, layers, keep = 400) {
+    this.histograms.push({ step, layers: layers.map((l) => l.hist) });
+    if (this.histograms.length > keep) this.histograms = this.histograms.filter((_, i) => i % 2 === 0);
   }
 
   appendMetrics(step, metrics) {

@@ -1,7 +1,13 @@
 // Wires the page: transport -> state -> panels, and the controls back to the transport.
 
+import { ClipNormChart } from "./charts/clipnorm.js";
+import { DistributionOverTime, HistogramGrid } from "./charts/distributions.js";
+import { FlowMap } from "./charts/flowmap.js";
+import { LayerSeriesChart } from "./charts/layerseries.js";
 import { LossChart } from "./charts/loss.js";
+import { NetworkChart } from "./charts/network.js";
 import { OutputChart } from "./charts/output.js";
+import { PhasePanel } from "./charts/phase.js";
 import { Controls } from "./controls.js";
 import { History } from "./history.js";
 import { Panels } from "./panels.js";
@@ -22,16 +28,62 @@ let resumeWhenVisible = false;
 const stats = { framesApplied: 0, applyMs: [], drawMs: {} }; // read by tests and bench/browser.py
 
 // ---- panels ---------------------------------------------------------------------------------
-const markLoss = panels.add($("#panel-loss"), 250, () => {
+/** What the panels show: the live run, or the imported trace at the chosen snapshot. */
+function view() {
   const s = getState();
-  lossChart.draw(s.replay ? s.replay.history : live, s.ghost);
-});
-const markOutput = panels.add($("#panel-output"), 200, () => {
-  const s = getState();
-  const view = s.replay ? { grid: s.replay.snapshots[s.replay.index]?.detail?.output_grid, points: s.replay.points, config: s.replay.trace.config }
-    : { grid: s.grid, points: s.points, config: s.config };
-  if (view.config) outputChart.draw(view.grid, view.points, classesOf(view.config));
-});
+  if (s.replay) {
+    const snapshot = s.replay.snapshots[s.replay.index];
+    const detail = snapshot?.detail ?? null;
+    return { history: s.replay.history, layers: s.replay.trace.layers, detail, config: s.replay.trace.config,
+      grid: detail?.output_grid, maps: detail?.neuron_maps, points: s.replay.points, phase: null };
+  }
+  return { history: live, layers: s.layers, detail: s.detail, config: s.config, grid: s.grid, maps: s.maps,
+    points: s.points, phase: s.phase };
+}
+
+const charts = {
+  network: new NetworkChart($("#chart-network"), (layer, row, column) => transport.send("explain", { layer, row, column, example: 0 })),
+  phase: new PhasePanel($("#chart-phase"), $("#explain")),
+  flow: new LayerSeriesChart($("#chart-flow"), { stat: "grad_norm", title: "‖dL/dW‖", log: true }),
+  flowmap: new FlowMap($("#chart-flowmap")),
+  ratio: new LayerSeriesChart($("#chart-ratio"), { stat: "update_ratio", title: "‖ΔW‖/‖W‖", log: true, reference: [1e-4, 1e-3, 1e-2] }),
+  saturated: new LayerSeriesChart($("#chart-saturated"), { stat: "saturated_fraction", title: "saturated", yRange: [0, 1.05], empty: "no tanh or sigmoid layers" }),
+  dead: new LayerSeriesChart($("#chart-dead"), { stat: "dead_fraction", title: "dead", yRange: [0, 1.05], empty: "no ReLU layers" }),
+  clip: new ClipNormChart($("#chart-clip")),
+  hist: new HistogramGrid($("#chart-hist")),
+  dist: new DistributionOverTime($("#chart-dist")),
+};
+
+const mark = {
+  loss: panels.add($("#panel-loss"), 250, () => lossChart.draw(view().history, getState().ghost)),
+  output: panels.add($("#panel-output"), 200, () => {
+    const v = view();
+    if (v.config) outputChart.draw(v.grid, v.points, classesOf(v.config));
+  }),
+  network: panels.add($("#panel-network"), 200, () => {
+    const v = view();
+    if (!v.config || !v.layers.length) return;
+    charts.network.draw(v.layers, v.detail, featureLabels(v.config), v.maps, v.phase);
+    $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
+  }),
+  flow: panels.add($("#panel-flow"), 300, () => {
+    const v = view();
+    charts.flow.draw(v.history, v.layers);
+    charts.flowmap.draw(v.history, v.layers);
+  }),
+  ratio: panels.add($("#panel-ratio"), 500, () => charts.ratio.draw(view().history, view().layers)),
+  saturated: panels.add($("#panel-saturated"), 600, () => charts.saturated.draw(view().history, view().layers)),
+  dead: panels.add($("#panel-dead"), 600, () => charts.dead.draw(view().history, view().layers)),
+  clip: panels.add($("#panel-clip"), 500, () => charts.clip.draw(view().history)),
+  hist: panels.add($("#chart-hist"), 400, () => charts.hist.draw(view().layers, view().detail)),
+  dist: panels.add($("#chart-dist"), 700, () => charts.dist.draw(view().history, view().layers)),
+};
+const markHistoryPanels = () => ["loss", "flow", "ratio", "saturated", "dead", "clip", "dist"].forEach((k) => mark[k]());
+
+function featureLabels(config) {
+  const labels = Object.fromEntries(getState().catalog.choices.features.map((f) => [f.name, f.label]));
+  return config.dataset.features.map((f) => labels[f]);
+}
 
 function classesOf(config) {
   const spec = getState().catalog.choices.datasets.find((d) => d.name === config.dataset.name);
@@ -47,8 +99,14 @@ subscribe((s, changed) => {
   if (changed.has("epoch")) $("#epoch").textContent = s.epoch.toLocaleString("en-US");
   if (changed.has("status") || changed.has("connection")) showStatus(s);
   if (changed.has("metrics") && s.metrics) $("#metrics").textContent = formatMetrics(s.metrics);
-  if (changed.has("historyVersion") || changed.has("ghost") || changed.has("replay")) markLoss();
-  if (changed.has("grid") || changed.has("points") || changed.has("replay")) markOutput();
+  if (changed.has("historyVersion") || changed.has("replay")) markHistoryPanels();
+  if (changed.has("ghost")) mark.loss();
+  if (changed.has("grid") || changed.has("points") || changed.has("replay")) mark.output();
+  if (changed.has("detail") || changed.has("maps") || changed.has("phase") || changed.has("replay")) {
+    mark.network();
+    mark.hist();
+  }
+  if (changed.has("layers") || changed.has("replay")) fillLayerSelect(view().layers);
   if (changed.has("config") && controls) controls.render(s.config);
   if (changed.has("phase") && s.phase) showPhase(s.phase);
 });
@@ -74,9 +132,17 @@ function fmt(v) {
   return v === null || v === undefined ? "—" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4);
 }
 
+function fillLayerSelect(layers) {
+  const select = $("#dist-layer");
+  const chosen = select.value;
+  select.replaceChildren(...layers.map((l, i) => Object.assign(document.createElement("option"), { value: i, textContent: l.name })));
+  if (chosen && Number(chosen) < layers.length) select.value = chosen;
+  charts.dist.layer = Number(select.value || 0);
+}
+
 function showPhase(p) {
-  const panel = $("#panel-phase");
-  panel.hidden = false;
+  $("#chart-phase").hidden = false;
+  charts.phase.draw(p);
   const log = $("#phase-readout");
   if (p.phase === "forward" && p.layer === 0) log.replaceChildren();
   const shapes = Object.entries(p.tensors).map(([name, t]) => `${name} [${t.shape.join("×")}]`).join(", ");
@@ -126,6 +192,9 @@ transport.on("frame", (f) => {
   const patch = { run: f.run, step: f.step, epoch: f.epoch, layers: f.layers, metrics: f.metrics,
     detail: f.detail, historyVersion: s.historyVersion + 1 };
   if (f.detail.output_grid) patch.grid = f.detail.output_grid;
+  if (f.detail.neuron_maps) patch.maps = f.detail.neuron_maps;
+  if (f.status === "running" || f.run !== s.run) patch.phase = null; // no phase highlight while playing
+  live.appendHistograms(f.step, f.detail.layers);
   if (f.points) patch.points = f.points;
   if (!(s.status === "diverged" && f.status === "paused")) patch.status = f.status;
   if (f.status === "running") patch.diverged = null;
@@ -154,6 +223,8 @@ transport.on("config", (m) => {
 });
 
 transport.on("phase", (m) => setState({ phase: m }));
+
+transport.on("explain", (m) => charts.phase.explain(m));
 
 transport.on("error", (m) => {
   toast(m.message, true);
@@ -197,9 +268,19 @@ document.addEventListener("keydown", (e) => {
 });
 
 $("#speed").addEventListener("change", (e) => transport.speed({ steps_per_second: e.target.value ? Number(e.target.value) : null }));
-$("#show-test").addEventListener("change", (e) => { outputChart.showTest = e.target.checked; markOutput(); });
-$("#discretize").addEventListener("change", (e) => { outputChart.discretize = e.target.checked; markOutput(); });
-$("#loss-log").addEventListener("change", (e) => { lossChart.log = e.target.checked; markLoss(); });
+$("#show-test").addEventListener("change", (e) => { outputChart.showTest = e.target.checked; mark.output(); });
+$("#discretize").addEventListener("change", (e) => { outputChart.discretize = e.target.checked; mark.output(); });
+$("#loss-log").addEventListener("change", (e) => { lossChart.log = e.target.checked; mark.loss(); });
+$("#network-mode").addEventListener("change", (e) => { charts.network.mode = e.target.value; mark.network(); });
+$("#neuron-mode").addEventListener("change", (e) => { charts.network.neuronMode = e.target.value; mark.network(); });
+$("#show-maps").addEventListener("change", (e) => { charts.network.showMaps = e.target.checked; mark.network(); });
+$("#flow-stat").addEventListener("change", (e) => {
+  charts.flow.options = { ...charts.flow.options, stat: e.target.value, title: e.target.value === "grad_norm" ? "‖dL/dW‖" : "‖dL/da‖" };
+  mark.flow();
+});
+$("#hist-log").addEventListener("change", (e) => { charts.hist.logMagnitude = e.target.checked; mark.hist(); });
+$("#dist-layer").addEventListener("change", (e) => { charts.dist.layer = Number(e.target.value); mark.dist(); });
+$("#dist-key").addEventListener("change", (e) => { charts.dist.key = e.target.value; mark.dist(); });
 
 // ---- import and replay --------------------------------------------------------------------------
 $("#import-file").addEventListener("change", async (e) => {
@@ -302,5 +383,5 @@ function toast(text, error = false) {
   setTimeout(() => t.remove(), 4000);
 }
 
-window.backpropLab = { getState, history: () => live, stats, transport, drawTimings: () => panels.timings() };
+window.backpropLab = { getState, history: () => live, stats, transport, charts, drawTimings: () => panels.timings() };
 transport.connect();

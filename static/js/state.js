@@ -14,6 +14,8 @@ const state = {
   metrics: null,
   detail: null, // the latest frame's detail (or the replayed snapshot's)
   points: null, // {train, test}: {x, y, label}
+  grid: null, // the latest output grid (heavy: not in every frame)
+  maps: null, // the latest neuron maps (heavy)
   phase: null, // the last phase message
   replay: null, // {trace, history, snapshots, index} while viewing an imported trace
   ghost: null, // an imported trace's History, drawn faintly on the live charts

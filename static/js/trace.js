@@ -37,8 +37,11 @@ export function fromTrace(trace, layerStats, label) {
   history.label = label;
   const snapshots = [];
   for (const s of trace.steps) {
-    history.appendRow(s.step, s.span || 1, s, s.layers);
-    if (s.snapshot) snapshots.push({ step: s.step, ...s.snapshot });
+    history.appendRow(s.step, s.span || 1, s, s.layers, s.min, s.max);
+    if (s.snapshot) {
+      snapshots.push({ step: s.step, ...s.snapshot });
+      history.appendHistograms(s.step, s.snapshot.detail.layers);
+    }
   }
   return { history, snapshots, points: rawPoints(trace) };
 }

@@ -1,0 +1,71 @@
+// Step-through: the tensors of the phase just run, as heatmaps with their shapes, and one clicked
+// weight's gradient written out with the chain rule's actual numbers.
+
+import { decode, rows } from "../packed.js";
+
+const ORDER = ["x", "x_hat", "z", "a", "output", "losses", "dout", "da", "dz", "dW", "db", "dgamma", "dbeta", "dx"];
+const TITLES = { x: "input", x_hat: "normalized z", z: "z", a: "a = act(z)", output: "output", losses: "loss per example",
+  dout: "dL/d(output)", da: "dL/da", dz: "dL/dz", dW: "dL/dW", db: "dL/db", dgamma: "dL/dγ", dbeta: "dL/dβ", dx: "to the layer below" };
+
+export class PhasePanel {
+  constructor(element, explainElement) {
+    this.element = element;
+    this.explainElement = explainElement;
+    this.shown = []; // names of the tensors drawn last (read by tests)
+    Plotly.newPlot(element, [], {}, { displayModeBar: false, responsive: true });
+  }
+
+  /** Heatmaps of a phase message's tensors (at most four, in a fixed order). */
+  draw(phase) {
+    let names = Object.keys(phase.tensors);
+    names = phase.phase === "update" ? names.filter((n) => n.endsWith(".W") || n.endsWith(".gamma")).slice(0, 4)
+      : ORDER.filter((n) => names.includes(n)).slice(0, 4);
+    this.shown = names;
+    const traces = [];
+    const layout = { margin: { l: 26, r: 6, t: 22, b: 18 }, font: { size: 9 }, showlegend: false, annotations: [],
+      grid: { rows: 1, columns: Math.max(1, names.length), pattern: "independent" } };
+    names.forEach((name, k) => {
+      const t = phase.tensors[name];
+      const decoded = decode(t.values);
+      const z = decoded.shape.length === 2 ? rows(decoded) : [Array.from(decoded.values)];
+      let scale = 0;
+      for (const v of decoded.values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+      const axis = k + 1;
+      traces.push({ type: "heatmap", z, zmin: -(scale || 1), zmax: scale || 1, colorscale: [[0, "#e69f00"], [0.5, "#f7f7f7"], [1, "#0072b2"]],
+        showscale: false, xaxis: `x${axis}`, yaxis: `y${axis}`, hovertemplate: `${name}[%{y}, %{x}] = %{z:.4g}<extra></extra>` });
+      layout[`xaxis${axis}`] = { tickfont: { size: 8 }, nticks: 4 };
+      layout[`yaxis${axis}`] = { tickfont: { size: 8 }, nticks: 4, autorange: "reversed" };
+      layout.annotations.push({ text: `${TITLES[name] ?? `Δ${name}`} [${t.shape.join("×")}]${t.summarized ? " (summarized)" : ""}`,
+        showarrow: false, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.13, font: { size: 10 } });
+    });
+    Plotly.react(this.element, traces, layout);
+  }
+
+  /** Write out an `explain` reply: the per-example terms, then penalties, clipping and the update. */
+  explain(e) {
+    const f = (v) => (v === null || v === undefined ? "—" : Number(v).toPrecision(6));
+    const k = e.example;
+    const lines = [
+      `<b>${e.layer_name}.W[${e.row}, ${e.column}]</b> after step ${e.step}: dL/dw = (1/B)·Σ<sub>b</sub> a<sub>b</sub>·δ<sub>b</sub>, B = ${e.batch_size}`,
+      `a = input ${e.row} of ${e.layer_name}, δ = B·dL/dz of unit ${e.column}.`,
+      `example ${k}: a = ${f(e.a[k])}, δ = ${f(e.delta[k])}, term a·δ = ${f(e.terms[k])}`,
+      `all terms: ${e.terms.map(f).join(", ")}`,
+      `Σ terms = ${f(e.sum)}; (1/${e.batch_size})·Σ = <b data-testid="explain-mean">${f(e.mean)}</b> = dL/dw from backprop <b data-testid="explain-grad">${f(e.grad)}</b>`,
+    ];
+    if (e.penalty) {
+      const p = e.penalty;
+      lines.push(`penalties: g = ${f(e.grad)} + ${p.l1}·sign(${f(p.w)}) + ${p.l2}·${f(p.w)} = ${f(p.penalized)}`);
+      const c = e.clip;
+      lines.push(c.kind === "none" ? "clipping: none" : `clipping (${c.kind}, threshold ${c.threshold}): global norm ${f(c.norm_before)} → ${f(c.norm_after)}; g = ${f(c.used)}`);
+      const u = e.update;
+      const state = Object.entries(u.state).map(([slot, s]) => `${slot}: ${f(s.before)} → ${f(s.after)}`).join("; ");
+      lines.push(`update (${u.optimizer}, lr ${u.learning_rate}, t = ${u.t}): ${u.rule}`);
+      if (state) lines.push(state);
+      lines.push(`Δw = ${f(u.delta_w)}: w ${f(u.w_before)} → ${f(u.w_after)}`);
+    } else {
+      lines.push("The update comes when this step's phases reach it.");
+    }
+    this.explainElement.innerHTML = lines.map((l) => `<div>${l}</div>`).join("");
+    this.explainElement.dataset.terms = JSON.stringify(e.terms);
+  }
+}
