@@ -141,7 +141,11 @@ function fillLayerSelect(layers) {
 }
 
 function showPhase(p) {
-  $("#chart-phase").hidden = false;
+  const chart = $("#chart-phase");
+  if (chart.hidden) {
+    chart.hidden = false;
+    Plotly.Plots.resize(chart);
+  }
   charts.phase.draw(p);
   const log = $("#phase-readout");
   if (p.phase === "forward" && p.layer === 0) log.replaceChildren();
