@@ -56,10 +56,12 @@ async def _receive_all(websocket: WebSocket, session: Session, settings, post) -
             post(frames.to_json(reply("error", exc.message_id, message=exc.message,
                                       field=exc.field)), False)
             continue
-        if message.type == "ack":
-            session.frame_done()
-        else:
+        if message.type != "ack":
             session.submit(message)
+        elif not session.frame_acked():
+            post(frames.to_json(reply("error", message.id, field=None, message=(
+                "ack: no frame to acknowledge (acks are for connections opened as /ws?ack=1, "
+                "one per frame received)"))), False)
 
 
 def _parse(event: dict, limit: int):
@@ -82,15 +84,14 @@ def _parse(event: dict, limit: int):
 
 
 async def _send_all(websocket: WebSocket, outbox: asyncio.Queue, session: Session) -> None:
-    """Write replies in order; count frames out so the session can pace its training (a client
-    that acknowledges frames counts them done itself)."""
+    """Write replies in order; count frames out so the session can pace its frames."""
     while True:
         text, is_frame = await outbox.get()
         try:
             await websocket.send_text(text)
         finally:
-            if is_frame and not session.acks:
-                session.frame_done()
+            if is_frame:
+                session.frame_written()
 
 
 async def _watch_idle(session: Session, idle_timeout: float) -> None:

@@ -1,6 +1,6 @@
 """Bulk arrays inside JSON messages: base64 of float32 (or int32), or 8-bit quantized.
 
-Encoded array: {"dtype": "float32"|"int32", "shape": [...], "b64": "..."} (little-endian,
+Encoded array: {"dtype": "float32"|"float64"|"int32", "shape": [...], "b64": "..."} (little-endian,
 row-major; non-finite float32 values travel as IEEE NaN/±Inf bit patterns), or quantized
 {"dtype": "uint8", "shape", "b64", "min", "max"}: value = min + q / 254 · (max − min), q = 255
 marking a non-finite value.
@@ -13,8 +13,17 @@ QUANT_LEVELS = 254
 QUANT_NONFINITE = 255
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def pack(array, dtype="float32") -> dict:
-    """An array as base64 of little-endian float32 or int32: {dtype, shape, b64}."""
+    """An array as base64 of little-endian float32 or int32: {dtype, shape, b64}; float values
+    beyond float32's range travel as float64, so huge stays distinguishable from non-finite."""
+    if dtype == "float32":
+        values = np.asarray(array)
+        finite = values[np.isfinite(values)]
+        if finite.size and np.abs(finite).max() > FLOAT32_MAX:
+            dtype = "float64"
     a = np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<"))
     return {"dtype": dtype, "shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode()}
 

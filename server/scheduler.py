@@ -4,8 +4,11 @@ Python threads share one GIL: eight training threads and the event loop thrash i
 measured the loop lagging by 125 ms), and small NumPy calls gain nothing from more threads.
 So a process has one trainer thread; sessions take turns on it, and `--workers` adds processes.
 """
+import logging
 import threading
 import time
+
+log = logging.getLogger("backprop_lab")
 
 SLICE_SECONDS = 0.005  # longest turn a session gets before the next one's
 ROUND_SECONDS = 0.025  # every busy session gets a turn this often (frames at 30/s need < 33 ms)
@@ -52,6 +55,17 @@ class Scheduler:
         if self.thread is not None:
             self.thread.join(5)
 
+    def _run_slice(self, session, seconds: float) -> None:
+        """One turn; a failure ends that session (said to its client), never the thread."""
+        try:
+            session.run_slice(seconds)
+        except Exception:  # a bug in one session must not stop every session of the process
+            log.exception("session %s failed; closing it", session.id)
+            session.fail("internal error: this session stopped; reload the page to start a new one")
+            with self.wake:
+                if session in self.sessions:
+                    self.sessions.remove(session)
+
     def _run(self) -> None:
         while True:
             with self.wake:
@@ -64,7 +78,7 @@ class Scheduler:
             for session in ready:
                 with session.turn:
                     if not session.closed:
-                        session.run_slice(turn)
+                        self._run_slice(session, turn)
             if not ready:
                 wakes = [t for t in (s.next_wake() for s in sessions) if t is not None]
                 timeout = max(0.0, min(wakes) - time.monotonic()) if wakes else None

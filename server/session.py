@@ -40,6 +40,8 @@ class Session:
         self.stepping = None  # [steps left, message id] of a `step {count}` in progress
         self.commands = collections.deque()  # appended by the event loop, popped by the trainer
         self.in_flight = 0  # frames posted but not yet written (or, with acks, not yet applied)
+        self.written = self.acked = 0  # with acks: frames written, and acknowledged
+        self.idle_pause_queued = False
         self.lock = threading.Lock()  # for counts that two threads move
         self.next_frame = self.next_heavy = 0.0
         self.last_message = time.monotonic()
@@ -73,19 +75,39 @@ class Session:
         self.scheduler.notify()
 
     def pause_for_idle(self) -> None:
-        """Ask for a pause: the client has sent nothing for the idle time."""
-        self.commands.append(IdlePause())
+        """Ask for a pause (once): the client has sent nothing for the idle time."""
+        if not self.idle_pause_queued:
+            self.idle_pause_queued = True
+            self.commands.append(IdlePause())
+            self.scheduler.notify()
+
+    def frame_written(self) -> None:
+        """The connection wrote a frame: without acks, it is no longer in flight."""
+        with self.lock:
+            if self.acks:
+                self.written += 1
+                return
+            self.in_flight -= 1
         self.scheduler.notify()
 
-    def frame_done(self) -> None:
-        """A frame was written (or, with acks, applied by the client): one fewer in flight."""
+    def frame_acked(self) -> bool:
+        """The client applied a frame; False if that cannot be (no acks asked, or none written)."""
         with self.lock:
-            self.in_flight = max(0, self.in_flight - 1)
+            if not self.acks or self.acked >= self.written:
+                return False
+            self.acked += 1
+            self.in_flight -= 1
         self.scheduler.notify()
+        return True
 
     def idle_for(self) -> float:
         """Seconds since the client's last message."""
         return time.monotonic() - self.last_message
+
+    def fail(self, message: str) -> None:
+        """Tell the client its session stopped (no traceback or path in the reply)."""
+        self.closed = True
+        self._post(reply("error", message=message, field=None))
 
     def close(self) -> None:
         """Stop taking turns; returns once a turn in progress has ended."""
@@ -222,6 +244,7 @@ class Session:
         self._post(reply("status", m.id, status="paused", step=self.trainer.steps, reason=reason))
 
     def _on_idle(self, m) -> None:
+        self.idle_pause_queued = False
         if self.playing:
             self._on_pause(m, reason="idle")
 

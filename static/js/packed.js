@@ -26,6 +26,7 @@ export function decode(array) {
   }
   const raw = bytes(array.b64);
   if (array.dtype === "float32") return { values: new Float32Array(raw.buffer), shape: array.shape };
+  if (array.dtype === "float64") return { values: new Float64Array(raw.buffer), shape: array.shape };
   if (array.dtype === "int32") return { values: new Int32Array(raw.buffer), shape: array.shape };
   if (array.dtype === "uint8") {
     const span = array.max - array.min;
