@@ -3,6 +3,7 @@ from .catalog import catalog
 from .config import LIMITS, Config, ConfigError, validate_config
 from .detail import summarize
 from .explain import ExplainError
+from .health import health
 from .recorder import STEP_SCALARS
 from .stats import LAYER_STATS
 from .trace import encode
@@ -10,5 +11,5 @@ from .trace_loader import TraceError, load_trace, parse_trace
 from .trainer import PhaseRecord, Reconfigured, StepRecord, Trainer
 
 __all__ = ["LAYER_STATS", "LIMITS", "STEP_SCALARS", "Config", "ConfigError", "ExplainError", "PhaseRecord",
-           "Reconfigured", "StepRecord", "TraceError", "Trainer", "catalog", "encode",
+           "Reconfigured", "StepRecord", "TraceError", "Trainer", "catalog", "encode", "health",
            "load_trace", "parse_trace", "summarize", "validate_config"]

@@ -1,5 +1,7 @@
 """The catalog: every choice, default, limit and description, derived from the registries."""
+import json
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -7,6 +9,7 @@ from .activations import ACTIVATIONS
 from .config import LIMITS, LIVE_FIELDS, Config
 from .datasets import DATASETS, make_dataset
 from .features import FEATURES
+from .health import RULES
 from .inits import INITS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
@@ -61,5 +64,7 @@ def _build() -> dict:
         "limits": dict(LIMITS),
         "live_fields": {section: sorted(fields) for section, fields in LIVE_FIELDS.items()},
         "layer_stats": list(LAYER_STATS),
+        "presets": json.loads((Path(__file__).parent / "presets.json").read_text())["presets"],
+        "health_rules": {rule: {k: v for k, v in spec.items()} for rule, spec in RULES.items()},
         "schema": Config.model_json_schema(),
     }

@@ -10,7 +10,7 @@ import threading
 import time
 from importlib.metadata import version
 
-from engine import ConfigError, ExplainError, Trainer, catalog
+from engine import ConfigError, ExplainError, Trainer, catalog, health
 
 from . import frames
 from .protocol import reply
@@ -322,6 +322,8 @@ class Session:
                      status="running" if self.playing else "paused",
                      scalars=frames.scalars(columns, len(t.entries)), metrics=t.evaluate(),
                      layers=t.layers, detail=frames.detail(t.detail(planes=heavy)))
+        if heavy:
+            body["health"] = health(t)
         if self.points_run != self.run:
             body["points"] = frames.points(t.data)
             self.points_run = self.run

@@ -175,7 +175,9 @@ transport.on("close", () => {
 transport.on("hello", (m) => {
   const first = !controls;
   const previous = getState().config;
-  setState({ catalog: m.catalog, limits: m.limits, config: m.config, status: "paused", diverged: null });
+  live = new History(); // a new session: its runs start from 1 again
+  setState({ catalog: m.catalog, limits: m.limits, config: m.config, status: "paused", diverged: null,
+    run: 0, phase: null, historyVersion: getState().historyVersion + 1 });
   if (first) {
     controls = new Controls(m.catalog, (partial) => transport.configure(partial));
     controls.render(m.config);

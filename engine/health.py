@@ -1,0 +1,101 @@
+"""Health badges: named conditions read off the recent per-step statistics, each with its
+threshold, where the threshold comes from, why it matters and what to try."""
+import warnings
+
+import numpy as np
+
+from .recorder import STEP_SCALARS
+from .stats import LAYER_STATS
+
+WINDOW = 200  # recent recorded steps the badges read
+
+RULES = {
+    "vanishing": {
+        "label": "Vanishing gradients", "threshold": 1e-2,
+        "source": "Glorot & Bengio (2010); Hochreiter (1991)",
+        "why": "the first layer's ‖dW‖ is over 100× below the last layer's: early layers barely learn",
+        "try": "ReLU with He init, batch norm, or residual connections"},
+    "exploding": {
+        "label": "Exploding gradients", "threshold": 100.0,
+        "source": "Pascanu, Mikolov & Bengio (2013)",
+        "why": "the global gradient norm grew over 100× within the recent steps",
+        "try": "a lower learning rate, gradient clipping, or a smaller init gain"},
+    "saturated": {
+        "label": "Saturated units", "threshold": 0.5,
+        "source": "LeCun et al., Efficient BackProp (1998)",
+        "why": "over half of a tanh/sigmoid layer's outputs sit in the flat tails, where the derivative is near 0",
+        "try": "a smaller init gain, standardized inputs, or batch norm"},
+    "dead": {
+        "label": "Dead ReLUs", "threshold": 0.5,
+        "source": "CS231n, Neural Networks Part 1",
+        "why": "over half of a ReLU layer's units output 0 for whole batches and pass no gradient",
+        "try": "a lower learning rate, leaky_relu, or He init"},
+    "update_ratio": {
+        "label": "Update/weight ratio", "threshold": [1e-5, 1e-1],
+        "source": "CS231n, Neural Networks Part 3 (about 1e-3 is healthy)",
+        "why": "weights change by less than 1e-5 or more than 1e-1 of their size per step: stalled or unstable",
+        "try": "scale the learning rate toward a ratio near 1e-3"},
+    "diverged": {
+        "label": "Diverged", "threshold": "any non-finite value",
+        "source": "IEEE 754: an overflow becomes inf, then NaN",
+        "why": "a step produced a non-finite value and was refused",
+        "try": "lower the learning rate or turn on clipping"},
+}
+
+
+def _median(values, axis=0):
+    """Median ignoring NaN, NaN where nothing is finite (no warning)."""
+    values = np.where(np.isfinite(values), values, np.nan)
+    with warnings.catch_warnings():  # an all-NaN column (a scalar that does not apply) is NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(values, axis=axis)
+
+
+def health(trainer) -> list[dict]:
+    """Every rule's badge: {id, label, status ("ok" | "warn" | "unknown"), value, layers, threshold,
+    source, why, try} from the last WINDOW recorded steps."""
+    rec, entries = trainer.recorder, trainer.entries
+    rows = rec.value[max(0, rec.rows - WINDOW):rec.rows]
+    n = len(entries)
+    layers = rows[:, len(STEP_SCALARS):].reshape(len(rows), n, len(LAYER_STATS))
+    stat = {name: layers[:, :, k] for k, name in enumerate(LAYER_STATS)}
+    dense = [i for i, e in enumerate(entries) if e.kind == "dense"]
+    out = []
+
+    def badge(rule, warn, value=None, layer_ids=()):
+        status = "unknown" if warn is None else ("warn" if warn else "ok")
+        out.append({"id": rule, **RULES[rule], "status": status,
+                    "value": None if value is None or not np.isfinite(value) else float(value),
+                    "layers": [entries[i].name for i in layer_ids]})
+
+    if len(rows) == 0:
+        for rule in RULES:
+            badge(rule, None)
+        return out
+    grads = _median(stat["grad_norm"][:, dense])
+    ratio = grads[0] / grads[-1] if len(dense) > 1 and grads[-1] > 0 else np.nan
+    badge("vanishing", None if not np.isfinite(ratio) else ratio < RULES["vanishing"]["threshold"],
+          ratio, [dense[0]] if np.isfinite(ratio) and ratio < RULES["vanishing"]["threshold"] else [])
+    norm = rows[:, STEP_SCALARS.index("clip_norm_before")]
+    tenth = max(1, len(norm) // 10)
+    growth = _median(norm[-tenth:, None])[0] / _median(norm[:tenth, None])[0] if len(norm) >= 20 else np.nan
+    badge("exploding", None if not np.isfinite(growth) else growth > RULES["exploding"]["threshold"], growth)
+    for rule, key in (("saturated", "saturated_fraction"), ("dead", "dead_fraction")):
+        shares = _median(stat[key])
+        applies = np.isfinite(shares)
+        worst = np.nanmax(shares) if applies.any() else np.nan
+        flagged = [i for i in range(n) if applies[i] and shares[i] > RULES[rule]["threshold"]]
+        badge(rule, None if not applies.any() else bool(flagged), worst, flagged)
+    ratios = _median(stat["update_ratio"][:, dense])
+    lo, hi = RULES["update_ratio"]["threshold"]
+    finite = np.isfinite(ratios)
+    far = [dense[k] for k in range(len(dense)) if finite[k] and not lo <= ratios[k] <= hi]
+    typical = float(np.exp(np.mean(np.log(ratios[finite & (ratios > 0)])))) if (finite & (ratios > 0)).any() else np.nan
+    badge("update_ratio", None if not finite.any() else bool(far), typical, far)
+    nonfinite = trainer.nonfinite
+    badge("diverged", nonfinite is not None and not trainer.last_record.applied,
+          None, [nonfinite["layer"]] if nonfinite and nonfinite["layer"] is not None else [])
+    if nonfinite is not None and out[-1]["status"] == "warn":
+        out[-1]["why"] = (f"step {nonfinite['step']} produced a non-finite {nonfinite['quantity']} in "
+                          f"{nonfinite['layer_name'] or nonfinite['phase']} and was refused")
+    return out
