@@ -3,6 +3,7 @@
 import { ClipNormChart } from "./charts/clipnorm.js";
 import { DistributionOverTime, HistogramGrid } from "./charts/distributions.js";
 import { FlowMap } from "./charts/flowmap.js";
+import { HealthBadges } from "./health.js";
 import { LayerSeriesChart } from "./charts/layerseries.js";
 import { LossChart } from "./charts/loss.js";
 import { NetworkChart } from "./charts/network.js";
@@ -11,7 +12,7 @@ import { PhasePanel } from "./charts/phase.js";
 import { Controls } from "./controls.js";
 import { History } from "./history.js";
 import { Panels } from "./panels.js";
-import { diff } from "./schema.js";
+import { diff, merge } from "./schema.js";
 import { getState, setState, subscribe } from "./state.js";
 import { fromTrace, TraceError, validateTrace } from "./trace.js";
 import { Transport } from "./transport.js";
@@ -63,21 +64,23 @@ const mark = {
   network: panels.add($("#panel-network"), 200, () => {
     const v = view();
     if (!v.config || !v.layers.length) return;
-    charts.network.draw(v.layers, v.detail, featureLabels(v.config), v.maps, v.phase);
+    charts.network.draw(v.layers, v.detail, featureLabels(v.config), v.maps, v.phase, getState().highlight);
     $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
   }),
   flow: panels.add($("#panel-flow"), 300, () => {
     const v = view();
-    charts.flow.draw(v.history, v.layers);
+    charts.flow.draw(v.history, v.layers, getState().highlight);
     charts.flowmap.draw(v.history, v.layers);
   }),
-  ratio: panels.add($("#panel-ratio"), 500, () => charts.ratio.draw(view().history, view().layers)),
-  saturated: panels.add($("#panel-saturated"), 600, () => charts.saturated.draw(view().history, view().layers)),
-  dead: panels.add($("#panel-dead"), 600, () => charts.dead.draw(view().history, view().layers)),
+  ratio: panels.add($("#panel-ratio"), 500, () => charts.ratio.draw(view().history, view().layers, getState().highlight)),
+  saturated: panels.add($("#panel-saturated"), 600, () => charts.saturated.draw(view().history, view().layers, getState().highlight)),
+  dead: panels.add($("#panel-dead"), 600, () => charts.dead.draw(view().history, view().layers, getState().highlight)),
   clip: panels.add($("#panel-clip"), 500, () => charts.clip.draw(view().history)),
   hist: panels.add($("#chart-hist"), 400, () => charts.hist.draw(view().layers, view().detail)),
   dist: panels.add($("#chart-dist"), 700, () => charts.dist.draw(view().history, view().layers)),
 };
+const badges = new HealthBadges($("#badges"), (layers) => setState({ highlight: layers }));
+
 const markHistoryPanels = () => ["loss", "flow", "ratio", "saturated", "dead", "clip", "dist"].forEach((k) => mark[k]());
 
 function featureLabels(config) {
@@ -109,6 +112,9 @@ subscribe((s, changed) => {
   if (changed.has("layers") || changed.has("replay")) fillLayerSelect(view().layers);
   if (changed.has("config") && controls) controls.render(s.config);
   if (changed.has("phase") && s.phase) showPhase(s.phase);
+  if (changed.has("health")) badges.draw(s.health);
+  if (changed.has("highlight")) ["network", "flow", "ratio", "saturated", "dead"].forEach((k) => mark[k]());
+  if (changed.has("catalog") && s.catalog) fillPresets(s.catalog.presets);
 });
 
 function showStatus(s) {
@@ -199,6 +205,7 @@ transport.on("frame", (f) => {
     detail: f.detail, historyVersion: s.historyVersion + 1 };
   if (f.detail.output_grid) patch.grid = f.detail.output_grid;
   if (f.detail.neuron_maps) patch.maps = f.detail.neuron_maps;
+  if (f.health) patch.health = f.health;
   if (f.status === "running" || f.run !== s.run) patch.phase = null; // no phase highlight while playing
   live.appendHistograms(f.step, f.detail.layers);
   if (f.points) patch.points = f.points;
@@ -287,6 +294,27 @@ $("#flow-stat").addEventListener("change", (e) => {
 $("#hist-log").addEventListener("change", (e) => { charts.hist.logMagnitude = e.target.checked; mark.hist(); });
 $("#dist-layer").addEventListener("change", (e) => { charts.dist.layer = Number(e.target.value); mark.dist(); });
 $("#dist-key").addEventListener("change", (e) => { charts.dist.key = e.target.value; mark.dist(); });
+
+// ---- presets -----------------------------------------------------------------------------------
+function fillPresets(presets) {
+  const select = $("#preset");
+  select.replaceChildren(select.options[0], ...presets.map((p) =>
+    Object.assign(document.createElement("option"), { value: p.id, textContent: p.title })));
+}
+
+$("#preset").addEventListener("change", (e) => {
+  const s = getState();
+  const preset = s.catalog.presets.find((p) => p.id === e.target.value);
+  e.target.value = "";
+  if (!preset) return;
+  transport.configure(merge(s.catalog.defaults, preset.config)); // the whole setup, nothing left over
+  const note = $("#preset-note");
+  note.hidden = false;
+  note.dataset.preset = preset.id;
+  note.replaceChildren(Object.assign(document.createElement("b"), { textContent: `${preset.title}. ` }), preset.watch, " ",
+    Object.assign(document.createElement("button"), { textContent: `Run ${preset.steps} steps`, onclick: () => transport.step(preset.steps),
+      dataset: { action: "preset-run" } }));
+});
 
 // ---- import and replay --------------------------------------------------------------------------
 $("#import-file").addEventListener("change", async (e) => {

@@ -56,3 +56,13 @@ export function isLive(catalog, path) {
   const [section, name] = path.split(".");
   return (catalog.live_fields[section] || []).includes(name);
 }
+
+/** A partial config deep-merged into a full one (lists replaced whole), as the server merges. */
+export function merge(base, partialConfig) {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(partialConfig)) {
+    out[key] = value && typeof value === "object" && !Array.isArray(value) && base[key] && typeof base[key] === "object"
+      ? merge(base[key], value) : value;
+  }
+  return out;
+}

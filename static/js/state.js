@@ -16,6 +16,8 @@ const state = {
   points: null, // {train, test}: {x, y, label}
   grid: null, // the latest output grid (heavy: not in every frame)
   maps: null, // the latest neuron maps (heavy)
+  health: null, // the latest health badges (heavy)
+  highlight: null, // names of the layers a selected badge concerns
   phase: null, // the last phase message
   replay: null, // {trace, history, snapshots, index} while viewing an imported trace
   ghost: null, // an imported trace's History, drawn faintly on the live charts

@@ -36,8 +36,8 @@ export class LayerSeriesChart {
     };
   }
 
-  /** Redraw from a History and the trace's `layers`. */
-  draw(history, layers) {
+  /** Redraw from a History and the trace's `layers` (named layers in `highlight` stand out). */
+  draw(history, layers, highlight = null) {
     const traces = [];
     this.series = [];
     if (!history || !history.n) {
@@ -52,8 +52,9 @@ export class LayerSeriesChart {
       if (history.bands) this.addBand(traces, history, stat, i, color);
       const d = decimate(x, y, 1500);
       this.series.push({ name: layer.name, layer: i, x: Array.from(x), y: Array.from(y) });
-      traces.push({ type: "scatter", mode: "lines", name: layer.name, x: d.x, y: d.y,
-        line: { color, width: 1.6 }, hovertemplate: `${layer.name} step %{x}: %{y:.3e}<extra></extra>` });
+      const lit = !highlight || highlight.includes(layer.name);
+      traces.push({ type: "scatter", mode: "lines", name: layer.name, x: d.x, y: d.y, opacity: lit ? 1 : 0.2,
+        line: { color, width: highlight && lit ? 3 : 1.6 }, hovertemplate: `${layer.name} step %{x}: %{y:.3e}<extra></extra>` });
     });
     const layout = this.layout();
     if (!this.series.length && this.options.empty) {

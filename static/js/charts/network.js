@@ -79,7 +79,7 @@ export class NetworkChart {
   }
 
   /** Draw layers (the trace's `layers`), a detail, the neuron maps and the phase highlight. */
-  draw(layers, detail, features, maps, phase) {
+  draw(layers, detail, features, maps, phase, highlight = null) {
     if (!layers.length || !detail) return;
     const { columns, columnOfEntry } = columnsOf(layers, features);
     const widest = Math.min(MAX_NODES, Math.max(...columns.map((c) => c.units)));
@@ -159,6 +159,14 @@ export class NetworkChart {
     }));
     const shapes = [];
     if (phase) this.highlight(phase, columnOfEntry, columns.length, widest, shapes, annotations);
+    if (highlight) {
+      const half = ((widest - 1) / 2) * (widest > 8 ? 1 : 1.4) + 1.2;
+      columns.forEach((col, k) => {
+        if (col.entry !== null && highlight.includes(layers[col.entry].name)) {
+          shapes.push({ type: "rect", x0: k - 0.45, x1: k + 0.45, y0: -half, y1: half, line: { color: "#d55e00", width: 2, dash: "dot" } });
+        }
+      });
+    }
     const images = this.showMaps && maps ? this.mapImages(maps, columns, y) : [];
     this.summary = notes.join("; ");
     const half = ((widest - 1) / 2) * (widest > 8 ? 1 : 1.4) + 1.6;
