@@ -197,7 +197,8 @@ transport.on("hello", (m) => {
 transport.on("frame", (f) => {
   const started = performance.now();
   const s = getState();
-  if (f.run !== s.run) live = new History(s.catalog.layer_stats, f.layers.length);
+  const newRun = f.run !== s.run;
+  if (newRun) live = new History(s.catalog.layer_stats, f.layers.length);
   live.appendFrame(f.scalars);
   live.appendMetrics(f.step, f.metrics);
   stats.framesApplied += 1;
@@ -209,6 +210,7 @@ transport.on("frame", (f) => {
   if (f.status === "running" || f.run !== s.run) patch.phase = null; // no phase highlight while playing
   live.appendHistograms(f.step, f.detail.layers);
   if (f.points) patch.points = f.points;
+  if (newRun) patch.exportedStep = 0; // a new run has not been exported
   if (!(s.status === "diverged" && f.status === "paused")) patch.status = f.status;
   if (f.status === "running") patch.diverged = null;
   setState(patch);
@@ -323,9 +325,15 @@ $("#import-file").addEventListener("change", async (e) => {
   if (!file) return;
   let trace;
   try {
-    trace = validateTrace(JSON.parse(await file.text()), getState().catalog.layer_stats);
+    let raw;
+    try {
+      raw = JSON.parse(await file.text());
+    } catch (err) {
+      throw new TraceError(`not valid JSON (${err.message})`);
+    }
+    trace = validateTrace(raw, getState().catalog);
   } catch (err) {
-    const what = err instanceof TraceError ? err.message : `not valid JSON (${err.message})`;
+    const what = err instanceof TraceError ? err.message : `unreadable (${err.message})`;
     banner(`${file.name} is not a valid Backprop Lab trace: ${what}`, true);
     return;
   }

@@ -33,6 +33,7 @@ export class Panels {
       if (now - p.last < p.interval) continue;
       if (!chosen || p.last < chosen.last) chosen = p;
     }
+    requestAnimationFrame(() => this.tick()); // first: a draw that throws must not stop drawing
     if (chosen) {
       chosen.dirty = false;
       chosen.last = now;
@@ -40,6 +41,5 @@ export class Panels {
       chosen.ms.push(performance.now() - now);
       if (chosen.ms.length > 100) chosen.ms.shift();
     }
-    requestAnimationFrame(() => this.tick());
   }
 }

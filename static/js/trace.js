@@ -13,19 +13,25 @@ function need(condition, where, message) {
 }
 
 /** Throw TraceError naming the first problem, else return the trace. */
-export function validateTrace(trace, layerStats) {
+export function validateTrace(trace, catalog) {
+  const layerStats = catalog.layer_stats;
   need(trace && typeof trace === "object" && !Array.isArray(trace), "file", "a trace is a JSON object");
   need(trace.format === FORMAT, "format", `must be "${FORMAT}" (got ${JSON.stringify(trace.format)})`);
   need(trace.version === VERSION, "version", `${JSON.stringify(trace.version)} is not supported; this page reads ${VERSION}`);
   for (const key of ["config", "data", "layers", "initial", "events", "steps"]) need(key in trace, key, "missing");
+  const dataset = trace.config && trace.config.dataset;
+  need(dataset && typeof dataset === "object", "config.dataset", "missing");
+  need(catalog.choices.datasets.some((d) => d.name === dataset.name), "config.dataset.name", `unknown dataset ${JSON.stringify(dataset.name)}`);
   need(Array.isArray(trace.layers) && trace.layers.length > 0, "layers", "must be a non-empty list");
   need(Array.isArray(trace.steps), "steps", "must be a list");
   let previous = 0;
   trace.steps.forEach((s, k) => {
+    need(s && typeof s === "object", `steps[${k}]`, "must be an object");
     need(Number.isInteger(s.step) && s.step > previous, `steps[${k}].step`, `must follow step ${previous}`);
     previous = s.step;
     need(Array.isArray(s.layers) && s.layers.length === trace.layers.length, `steps[${k}].layers`,
       `must hold ${trace.layers.length} entries`);
+    need(s.layers[0] && typeof s.layers[0] === "object", `steps[${k}].layers[0]`, "must be an object");
     for (const stat of layerStats) need(stat in s.layers[0], `steps[${k}].layers[0]`, `missing ${stat}`);
   });
   return trace;

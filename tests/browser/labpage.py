@@ -1,0 +1,82 @@
+"""Helpers for driving the page: read its state, wait on it (never sleep-and-hope), run steps."""
+import json
+from urllib.parse import unquote
+
+STATE = "window.backpropLab.getState()"
+TIMEOUT_MS = 10_000  # the default for every wait on the page
+
+
+def state(page, expr: str = "s", arg=None):
+    """Evaluate `expr` with `s` bound to the page's state (and `arg` to `arg`)."""
+    return page.evaluate(f"(arg) => {{ const s = {STATE}; return ({expr}); }}", arg)
+
+
+def wait_state(page, condition: str, arg=None, timeout: float = 10_000):
+    """Wait until `condition` (JS, `s` = the page's state, `arg` = arg) is truthy."""
+    page.wait_for_function(f"(arg) => {{ const s = {STATE}; return ({condition}); }}", arg=arg,
+                           timeout=timeout)
+
+
+def counter(page) -> int:
+    """The step counter in the header, as a number ("1,234" -> 1234)."""
+    return int(page.inner_text("[data-testid=step]").replace(",", ""))
+
+
+def wait_counter(page, value: int, timeout: float = 10_000) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('[data-testid=step]').textContent.replaceAll(',', '') === String(n)",
+        arg=value, timeout=timeout)
+
+
+def run_steps(page, count: int) -> int:
+    """Train `count` steps through the page's transport and wait for their frame; returns the step."""
+    target = state(page, "s.step") + count
+    page.evaluate("n => window.backpropLab.transport.step(n)", count)
+    wait_state(page, "s.step === arg && s.status === 'paused'", target)
+    wait_counter(page, target)
+    return target
+
+
+def hash_config(url: str):
+    """The partial config in a page URL's `#config=...`, or None."""
+    if "#config=" not in url:
+        return None
+    return json.loads(unquote(url.split("#config=", 1)[1].split("&", 1)[0]))
+
+
+def loss_chart(page) -> list:
+    """The loss chart's Plotly traces: [{name, x, y}] (typed arrays as lists)."""
+    return page.evaluate("""() => (document.querySelector('#chart-loss').data || []).map((t) => ({
+        name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))""")
+
+
+def wait_loss_x(page, steps: list, timeout: float = 10_000) -> None:
+    """Wait until the loss chart's first trace (the minibatch loss) is drawn over exactly `steps`."""
+    page.wait_for_function("""steps => { const d = document.querySelector('#chart-loss').data;
+        return Boolean(d && d.length && JSON.stringify(Array.from(d[0].x)) === JSON.stringify(steps)); }""",
+                           arg=steps, timeout=timeout)
+
+
+def export_trace(page, tmp_path):
+    """Click Export, save the download under tmp_path; returns (path, download)."""
+    with page.expect_download() as info:
+        page.click("[data-action=export]")
+    download = info.value
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    return path, download
+
+
+def open_page(context, url: str, log):
+    """A new page in `context` at `url`, once the hello and the first frame have arrived."""
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    log.attach(page)
+    page.goto(url)
+    wait_ready(page)
+    return page
+
+
+def wait_ready(page) -> None:
+    page.wait_for_function("""() => window.backpropLab && window.backpropLab.stats.framesApplied >= 1
+        && document.querySelector('#status').textContent === 'paused'""")
