@@ -83,7 +83,9 @@ def base_url(live_server) -> str:
 
 
 # ---- the browser --------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+# Module scope: sync Playwright keeps an event loop running in the main thread while it is
+# open, which would break later tests that call asyncio.run().
+@pytest.fixture(scope="module")
 def playwright_instance():
     if not os.path.exists(CHROMIUM):
         _unavailable(f"{CHROMIUM} does not exist (apt-get install chromium)")
@@ -95,7 +97,7 @@ def playwright_instance():
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance):
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser

@@ -92,7 +92,7 @@ def test_each_connection_has_its_own_session(connect):
 def test_first_frame_is_step_zero_of_the_default_run(conv):
     frame = conv.first_frame
     trainer = reference()
-    assert set(frame) == FRAME_FIELDS | {"points"}  # no `id`: nothing asked for it
+    assert set(frame) == FRAME_FIELDS | {"points", "health"}  # no `id`: nothing asked for it
     assert (frame["run"], frame["step"], frame["epoch"], frame["status"]) == (1, 0, 0, "paused")
     check_scalars(frame, [])
     assert frame["metrics"] == trainer.evaluate()
@@ -121,7 +121,7 @@ def test_step_count_gives_one_frame_with_every_step(conv):
     trainer = Trainer()
     losses = [trainer.step().loss for _ in range(7)]
     assert frame["id"] == "seven"
-    assert set(frame) == FRAME_FIELDS | {"id"}
+    assert set(frame) == FRAME_FIELDS | {"id", "health"}  # answering a message: heavy
     assert (frame["run"], frame["step"], frame["status"]) == (1, 7, "paused")
     check_scalars(frame, [1, 2, 3, 4, 5, 6, 7], losses)
     assert frame["metrics"] == trainer.evaluate()  # bitwise the same training
@@ -720,3 +720,13 @@ def test_plotly_is_served_locally(client):
     assert b"plotly" in response.content[:2000].lower()
     head = client.head("/vendor/plotly.min.js")
     assert head.status_code == 200 and int(head.headers["content-length"]) == len(response.content)
+
+
+def test_heavy_frames_carry_every_health_badge(conv):
+    frame = conv.step(5)
+    badges = {b["id"]: b for b in frame["health"]}
+    assert list(badges) == ["vanishing", "exploding", "saturated", "dead", "update_ratio", "diverged"]
+    assert badges["dead"]["status"] == "unknown"  # the default net has no ReLU
+    assert badges["diverged"]["status"] == "ok" and badges["vanishing"]["value"] > 0
+    for b in badges.values():
+        assert {"label", "threshold", "source", "why", "try", "layers"} <= set(b)
