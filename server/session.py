@@ -121,7 +121,7 @@ class Session:
             return False
         if self.stepping:
             return not (self._too_far_behind() and self._frames_full()) or bool(self.pauses_queued)
-        if self.commands and not self._frames_full():
+        if self.commands and (not self._frames_full() or self._pause_next()):
             return True
         if not self.playing or self.pauses_queued:
             return False
@@ -148,7 +148,7 @@ class Session:
             return
         if self.stepping:
             self._finish_stepping()
-        while self.commands and not self._frames_full() and not self.closed:
+        while self.commands and not self.closed and (not self._frames_full() or self._pause_next()):
             self._handle(self.commands.popleft())
             if self.stepping or time.monotonic() >= deadline:
                 return
@@ -201,6 +201,11 @@ class Session:
         """Whether so many steps await a frame that training must wait for the client."""
         limit = min(self.settings.max_unsent_steps, self.trainer.recorder.capacity // 4)
         return self.trainer.steps - self.sent_step >= limit
+
+    def _pause_next(self) -> bool:
+        """Whether the next message is a pause: it is answered even when frames are full (its
+        one frame at most), so a slow client can always stop its training."""
+        return self.commands[0].type in ("pause", "idle")
 
     def _frames_full(self) -> bool:
         """Whether as many frames as allowed are in flight to the client."""

@@ -56,28 +56,28 @@ const charts = {
 };
 
 const mark = {
-  loss: panels.add($("#panel-loss"), 250, () => lossChart.draw(view().history, getState().ghost)),
-  output: panels.add($("#panel-output"), 200, () => {
+  loss: panels.add($("#panel-loss"), 300, () => lossChart.draw(view().history, getState().ghost)),
+  output: panels.add($("#panel-output"), 300, () => {
     const v = view();
     if (v.config) outputChart.draw(v.grid, v.points, classesOf(v.config));
   }),
-  network: panels.add($("#panel-network"), 200, () => {
+  network: panels.add($("#panel-network"), 300, () => {
     const v = view();
     if (!v.config || !v.layers.length) return;
     charts.network.draw(v.layers, v.detail, featureLabels(v.config), v.maps, v.phase, getState().highlight);
     $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
   }),
-  flow: panels.add($("#panel-flow"), 300, () => {
+  flow: panels.add($("#panel-flow"), 500, () => {
     const v = view();
     charts.flow.draw(v.history, v.layers, getState().highlight);
     charts.flowmap.draw(v.history, v.layers);
   }),
-  ratio: panels.add($("#panel-ratio"), 500, () => charts.ratio.draw(view().history, view().layers, getState().highlight)),
-  saturated: panels.add($("#panel-saturated"), 600, () => charts.saturated.draw(view().history, view().layers, getState().highlight)),
-  dead: panels.add($("#panel-dead"), 600, () => charts.dead.draw(view().history, view().layers, getState().highlight)),
-  clip: panels.add($("#panel-clip"), 500, () => charts.clip.draw(view().history)),
-  hist: panels.add($("#chart-hist"), 400, () => charts.hist.draw(view().layers, view().detail)),
-  dist: panels.add($("#chart-dist"), 700, () => charts.dist.draw(view().history, view().layers)),
+  ratio: panels.add($("#panel-ratio"), 1000, () => charts.ratio.draw(view().history, view().layers, getState().highlight)),
+  saturated: panels.add($("#panel-saturated"), 1000, () => charts.saturated.draw(view().history, view().layers, getState().highlight)),
+  dead: panels.add($("#panel-dead"), 1000, () => charts.dead.draw(view().history, view().layers, getState().highlight)),
+  clip: panels.add($("#panel-clip"), 1000, () => charts.clip.draw(view().history)),
+  hist: panels.add($("#chart-hist"), 2000, () => charts.hist.draw(view().layers, view().detail)),
+  dist: panels.add($("#chart-dist"), 2000, () => charts.dist.draw(view().history, view().layers)),
 };
 const badges = new HealthBadges($("#badges"), (layers) => setState({ highlight: layers }));
 

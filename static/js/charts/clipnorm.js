@@ -30,8 +30,8 @@ export class ClipNormChart {
     }
     const c = decimate(clipped.x, clipped.y, 600);
     Plotly.react(this.element, [
-      { type: "scatter", mode: "lines", name: "before clipping", ...decimate(before.x, before.y, 1500), line: { color: "#d55e00", width: 1.4 } },
-      { type: "scatter", mode: "lines", name: "after", ...decimate(after.x, after.y, 1500), line: { color: "#0072b2", width: 1.4 } },
+      { type: "scatter", mode: "lines", name: "before clipping", ...decimate(before.x, before.y, 500), line: { color: "#d55e00", width: 1.4 } },
+      { type: "scatter", mode: "lines", name: "after", ...decimate(after.x, after.y, 500), line: { color: "#0072b2", width: 1.4 } },
       { type: "scatter", mode: "markers", name: `clipped (${clipped.x.length} steps)`, ...c, marker: { color: "#d55e00", size: 4, symbol: "x" } },
     ], this.layout());
   }

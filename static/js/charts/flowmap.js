@@ -1,7 +1,7 @@
 // The layer × step map of log10 ‖dW‖: vanishing reads as the first layers fading out, exploding
 // as colours climbing without bound.
 
-const COLUMNS = 300; // step buckets drawn at most
+const COLUMNS = 200; // step buckets drawn at most
 
 export class FlowMap {
   constructor(element) {

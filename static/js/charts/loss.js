@@ -22,15 +22,15 @@ export class LossChart {
   draw(history, ghost) {
     const traces = [];
     if (history) {
-      const batch = decimate(history.series("loss").x, history.series("loss").y);
+      const batch = decimate(history.series("loss").x, history.series("loss").y, 600);
       traces.push({ ...batch, name: "minibatch", type: "scatter", mode: "lines",
         line: { color: "rgba(110,118,135,0.55)", width: 1 } });
       const m = history.metrics;
-      traces.push({ x: m.step, y: m.train_loss, name: "train", mode: "lines", line: { color: "#0072b2", width: 2 } });
-      traces.push({ x: m.step, y: m.test_loss, name: "test", mode: "lines", line: { color: "#d55e00", width: 2, dash: "dot" } });
+      traces.push({ ...decimate(m.step, m.train_loss, 600), name: "train", mode: "lines", line: { color: "#0072b2", width: 2 } });
+      traces.push({ ...decimate(m.step, m.test_loss, 600), name: "test", mode: "lines", line: { color: "#d55e00", width: 2, dash: "dot" } });
     }
     if (ghost) {
-      const g = decimate(ghost.series("loss").x, ghost.series("loss").y);
+      const g = decimate(ghost.series("loss").x, ghost.series("loss").y, 600);
       traces.push({ ...g, name: `ghost: ${ghost.label}`, mode: "lines", line: { color: "rgba(204,121,167,0.8)", width: 1.5, dash: "dash" } });
     }
     const layout = { ...LAYOUT, yaxis: { ...LAYOUT.yaxis, type: this.log ? "log" : "linear" } };
