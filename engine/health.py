@@ -8,6 +8,7 @@ from .recorder import STEP_SCALARS
 from .stats import LAYER_STATS
 
 WINDOW = 200  # recent recorded steps the badges read
+GROWTH_FLOOR = 1e-6  # exploding: an early global gradient norm counts as at least this much
 
 RULES = {
     "vanishing": {
@@ -70,15 +71,23 @@ def health(trainer) -> list[dict]:
 
     if len(rows) == 0:
         for rule in RULES:
-            badge(rule, None)
+            if rule != "diverged":  # a first step can be refused: that run has no rows but diverged
+                badge(rule, None)
+        _diverged(trainer, badge, out)
         return out
     grads = _median(stat["grad_norm"][:, dense])
     ratio = grads[0] / grads[-1] if len(dense) > 1 and grads[-1] > 0 else np.nan
     badge("vanishing", None if not np.isfinite(ratio) else ratio < RULES["vanishing"]["threshold"],
           ratio, [dense[0]] if np.isfinite(ratio) and ratio < RULES["vanishing"]["threshold"] else [])
+    # steps with no gradient at all (a zero norm, e.g. a balanced batch on a zero init) are no scale
+    # to grow from; and growth among negligible norms (1e-35 to 1e-33) is noise, hence the floor
     norm = rows[:, STEP_SCALARS.index("clip_norm_before")]
+    norm = np.where(norm > 0, norm, np.nan)
     tenth = max(1, len(norm) // 10)
-    growth = _median(norm[-tenth:, None])[0] / _median(norm[:tenth, None])[0] if len(norm) >= 20 else np.nan
+    growth = np.nan
+    if len(norm) >= 20:
+        early, late = _median(norm[:tenth, None])[0], _median(norm[-tenth:, None])[0]
+        growth = late / max(early, GROWTH_FLOOR) if np.isfinite(early) and np.isfinite(late) else np.nan
     badge("exploding", None if not np.isfinite(growth) else growth > RULES["exploding"]["threshold"], growth)
     for rule, key in (("saturated", "saturated_fraction"), ("dead", "dead_fraction")):
         shares = _median(stat[key])
@@ -92,10 +101,20 @@ def health(trainer) -> list[dict]:
     far = [dense[k] for k in range(len(dense)) if finite[k] and not lo <= ratios[k] <= hi]
     typical = float(np.exp(np.mean(np.log(ratios[finite & (ratios > 0)])))) if (finite & (ratios > 0)).any() else np.nan
     badge("update_ratio", None if not finite.any() else bool(far), typical, far)
-    nonfinite = trainer.nonfinite
-    badge("diverged", nonfinite is not None and not trainer.last_record.applied,
-          None, [nonfinite["layer"]] if nonfinite and nonfinite["layer"] is not None else [])
-    if nonfinite is not None and out[-1]["status"] == "warn":
+    _diverged(trainer, badge, out)
+    return out
+
+
+def _diverged(trainer, badge, out) -> None:
+    """The diverged badge: unknown before any step, warn while the last step was refused, naming
+    where that step's first non-finite value appeared."""
+    record = trainer.last_record
+    if record is None:
+        badge("diverged", None)
+        return
+    nonfinite = None if record.applied else (record.nonfinite or trainer.nonfinite)
+    badge("diverged", nonfinite is not None, None,
+          [nonfinite["layer"]] if nonfinite and nonfinite["layer"] is not None else [])
+    if nonfinite is not None:
         out[-1]["why"] = (f"step {nonfinite['step']} produced a non-finite {nonfinite['quantity']} in "
                           f"{nonfinite['layer_name'] or nonfinite['phase']} and was refused")
-    return out

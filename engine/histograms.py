@@ -31,7 +31,8 @@ def histogram(values) -> dict:
     low, high = float(v.min()), float(v.max())
     spread = high - low
     if spread == 0 or math.isfinite(spread) and not math.isfinite(BINS / spread):  # none or subnormal
-        low, high = low - 0.5, high + 0.5
+        pad = max(0.5, abs(low) * 1e-9)  # ±0.5 would vanish in rounding past ~1e15
+        low, high = low - pad, high + pad
     edges, counts = _counts(v, low, high)
     magnitude = np.abs(v)
     nonzero = magnitude[magnitude > 0]
