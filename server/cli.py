@@ -91,6 +91,10 @@ def parser() -> argparse.ArgumentParser:
                    help="also accept pages from this origin, e.g. http://lab.example:8080")
     s.add_argument("--idle-timeout", type=float, default=1800.0, metavar="SECONDS",
                    help="pause a playing session after this long without a message")
+    s.add_argument("--max-sessions", type=int, default=64, metavar="N",
+                   help="sessions per worker process; the next is refused (close code 1013)")
+    s.add_argument("--max-sessions-per-client", type=int, default=16, metavar="N",
+                   help="sessions per client address, e.g. in a classroom (close code 1008)")
     r = sub.add_parser("run", help="train a config and write its trace")
     r.add_argument("--config", required=True, help="a JSON config file ({} for the defaults)")
     r.add_argument("--steps", type=int, required=True)

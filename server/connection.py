@@ -9,6 +9,7 @@ from starlette.websockets import WebSocketDisconnect
 from . import frames
 from .origin import origin_allowed
 from .protocol import ProtocolError, parse_message, reply
+from .ratelimit import TokenBucket
 from .session import Session
 
 
@@ -19,6 +20,10 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set, schedul
         await websocket.close(code=1008, reason="origin not allowed; see --allow-origin")
         return
     await websocket.accept()
+    refusal = _refusal(websocket, settings, registry)
+    if refusal:
+        await websocket.close(*refusal)
+        return
     loop = asyncio.get_running_loop()
     outbox: asyncio.Queue = asyncio.Queue()
 
@@ -26,6 +31,7 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set, schedul
         loop.call_soon_threadsafe(outbox.put_nowait, (text, is_frame))
 
     session = Session(settings, post, scheduler, acks=websocket.query_params.get("ack") == "1")
+    session.client = _client(websocket)
     registry.add(session)
     session.start()
     sender = asyncio.create_task(_send_all(websocket, outbox, session))
@@ -41,8 +47,25 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set, schedul
         registry.discard(session)
 
 
+def _client(websocket: WebSocket) -> str:
+    """The client's address (the proxy's, behind one)."""
+    return websocket.client.host if websocket.client else "unknown"
+
+
+def _refusal(websocket: WebSocket, settings, registry: set):
+    """(close code, reason) when this process or this client has its fill of sessions."""
+    if len(registry) >= settings.max_sessions:
+        return 1013, f"server full: {settings.max_sessions} sessions; try again later"
+    client = _client(websocket)
+    if sum(s.client == client for s in registry) >= settings.max_sessions_per_client:
+        return 1008, f"too many sessions from {client}: at most {settings.max_sessions_per_client}"
+    return None
+
+
 async def _receive_all(websocket: WebSocket, session: Session, settings, post) -> None:
-    """Parse each message; refuse bad ones with an `error`, hand good ones to the session."""
+    """Parse each message; refuse bad ones with an `error`, hand good ones to the session.
+    Past the rate limit, messages are refused with an `error`, except pauses."""
+    bucket = TokenBucket(settings.message_rate, settings.message_burst)
     while True:
         try:
             event = await websocket.receive()
@@ -56,7 +79,11 @@ async def _receive_all(websocket: WebSocket, session: Session, settings, post) -
             post(frames.to_json(reply("error", exc.message_id, message=exc.message,
                                       field=exc.field)), False)
             continue
-        if message.type != "ack":
+        if message.type not in ("pause", "ack") and not bucket.take():
+            post(frames.to_json(reply("error", message.id, field=None, message=(
+                f"{message.type}: refused, over the limit of {settings.message_rate:g} messages a "
+                "second per session"))), False)
+        elif message.type != "ack":
             session.submit(message)
         elif not session.frame_acked():
             post(frames.to_json(reply("error", message.id, field=None, message=(

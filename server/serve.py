@@ -11,7 +11,9 @@ from .settings import Settings
 def serve(args) -> int:
     """Start uvicorn on the given host and port, optionally opening the page."""
     settings = Settings(host=args.host, port=args.port, workers=args.workers,
-                        allow_origins=tuple(args.allow_origin), idle_timeout=args.idle_timeout)
+                        allow_origins=tuple(args.allow_origin), idle_timeout=args.idle_timeout,
+                        max_sessions=args.max_sessions,
+                        max_sessions_per_client=args.max_sessions_per_client)
     os.environ.update(settings.to_env())
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
     print(f"Backprop Lab: open {url}  (Ctrl+C stops)", flush=True)

@@ -47,6 +47,7 @@ class Session:
         self.last_message = time.monotonic()
         self.turn = threading.Lock()  # held while the trainer thread runs this session
         self.closed = False
+        self.client = None  # the client's address, set by the connection
         self._reset_cap()
 
     # ---- called from the event loop -------------------------------------------------------

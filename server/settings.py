@@ -20,6 +20,10 @@ class Settings:
     max_message_bytes: int = 64 * 1024  # larger messages get an `error`
     max_transport_bytes: int = 1024 * 1024  # larger messages close the socket with 1009
     snapshot_every: int = 1000  # a full snapshot in the trace every K steps
+    max_sessions: int = 64  # per process; the next connection is closed with 1013
+    max_sessions_per_client: int = 16  # per client address; the next is closed with 1008
+    message_rate: float = 100.0  # messages a second per session, on average (pauses always pass)
+    message_burst: float = 200.0  # ... and in a burst
 
     def to_env(self) -> dict:
         """Environment variables that carry these settings to uvicorn's worker processes."""
