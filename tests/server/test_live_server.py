@@ -139,7 +139,8 @@ def worker_threads() -> list[str]:
 
 @pytest.fixture(scope="module")
 def server():
-    with live_server(sndbuf=64 * 1024) as running:
+    # the floods below test backpressure, not the rate limit (tests/server/test_limits.py)
+    with live_server(sndbuf=64 * 1024, message_rate=1e6, message_burst=1e6) as running:
         yield running
 
 
