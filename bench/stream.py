@@ -35,10 +35,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, *options: str) -> subprocess.Popen:
     """`backprop-lab serve` in a subprocess, once /api/health answers."""
     process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port),
-                                "--workers", str(workers)], stdout=subprocess.DEVNULL,
+                                "--workers", str(workers), *options], stdout=subprocess.DEVNULL,
                                cwd=Path(__file__).resolve().parent.parent)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
