@@ -310,12 +310,14 @@ $("#preset").addEventListener("change", (e) => {
   e.target.value = "";
   if (!preset) return;
   transport.configure(merge(s.catalog.defaults, preset.config)); // the whole setup, nothing left over
+  transport.reset(); // a new run even when only live settings differ (e.g. just the optimizer)
   const note = $("#preset-note");
   note.hidden = false;
   note.dataset.preset = preset.id;
-  note.replaceChildren(Object.assign(document.createElement("b"), { textContent: `${preset.title}. ` }), preset.watch, " ",
-    Object.assign(document.createElement("button"), { textContent: `Run ${preset.steps} steps`, onclick: () => transport.step(preset.steps),
-      dataset: { action: "preset-run" } }));
+  const run = Object.assign(document.createElement("button"), { textContent: `Run ${preset.steps} steps` });
+  run.dataset.action = "preset-run";
+  run.addEventListener("click", () => transport.step(preset.steps));
+  note.replaceChildren(Object.assign(document.createElement("b"), { textContent: `${preset.title}. ` }), preset.watch, " ", run);
 });
 
 // ---- import and replay --------------------------------------------------------------------------
