@@ -121,7 +121,7 @@ function showStatus(s) {
   const status = s.connection !== "open" ? s.connection : s.status;
   const badge = $("#status");
   badge.textContent = status === "diverged" && s.diverged
-    ? `diverged at step ${s.diverged.step} (${s.diverged.layer_name ?? s.diverged.phase} ${s.diverged.quantity})` : status;
+    ? `diverged: step ${s.diverged.step} refused (${s.diverged.layer_name ?? s.diverged.phase} ${s.diverged.quantity})` : status;
   badge.className = `status ${status}`;
   const running = s.status === "running" && s.connection === "open";
   $("[data-action=play]").hidden = running;

@@ -165,7 +165,7 @@ def test_a_diverging_run_shows_the_diverged_badge_naming_the_layer(page):
     assert layer in shown["text"]
     assert layer in shown["title"] and f"step {diverged['step']}" in shown["title"]
     status = page.inner_text("#status")
-    assert status.startswith(f"diverged at step {diverged['step']}") and layer in status, status
+    assert status.startswith(f"diverged: step {diverged['step']} refused") and layer in status, status
     assert "diverged" in page.get_attribute("#status", "class")
 
 
