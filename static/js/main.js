@@ -26,6 +26,7 @@ let live = new History(); // the live run's every-step scalars
 let controls = null;
 let lostAtStep = null; // the step the last lost connection had reached
 let resumeWhenVisible = false;
+const MAX_TRACE_BYTES = 256 * 2 ** 20; // as engine/trace_loader.py
 const stats = { framesApplied: 0, applyMs: [], drawMs: {} }; // read by tests and bench/browser.py
 
 // ---- panels ---------------------------------------------------------------------------------
@@ -325,6 +326,10 @@ $("#import-file").addEventListener("change", async (e) => {
   const file = e.target.files[0];
   e.target.value = "";
   if (!file) return;
+  if (file.size > MAX_TRACE_BYTES) {
+    banner(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; traces are limited to ${MAX_TRACE_BYTES / 2 ** 20} MB.`, true);
+    return;
+  }
   let trace;
   try {
     let raw;
