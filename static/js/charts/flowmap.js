@@ -12,7 +12,7 @@ export class FlowMap {
 
   layout(names) {
     return { margin: { l: 60, r: 8, t: 6, b: 30 }, uirevision: "flowmap", font: { size: 11 },
-      xaxis: { title: { text: "step" } }, yaxis: { tickvals: names.map((_, i) => i), ticktext: names, autorange: "reversed" } };
+      xaxis: { title: { text: "step" } }, yaxis: { tickvals: names.map((_, i) => i), ticktext: names, autorange: "reversed", zeroline: false } };
   }
 
   /** Redraw from a History and the trace's `layers`: one row per layer with a weight gradient. */

@@ -50,7 +50,7 @@ export class LayerSeriesChart {
       if (!y.some((v) => Number.isFinite(v))) return;
       const color = layerColor(i, layers.length);
       if (history.bands) this.addBand(traces, history, stat, i, color);
-      const d = decimate(x, y, 500);
+      const d = decimate(x, this.options.log ? y.map((v) => (v > 0 ? v : NaN)) : y, 500); // a log axis has no 0
       this.series.push({ name: layer.name, layer: i, x: Array.from(x), y: Array.from(y) });
       const lit = !highlight || highlight.includes(layer.name);
       traces.push({ type: "scatter", mode: "lines", name: layer.name, x: d.x, y: d.y, opacity: lit ? 1 : 0.2,

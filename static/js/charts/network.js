@@ -117,8 +117,9 @@ export class NetworkChart {
           const [x0, y0, x1, y1] = [from, y(r, fanIn), to, y(c, fanOut)];
           bucket.x.push(x0, x1, null);
           bucket.y.push(y0, y1, null);
-          mid.x.push((x0 + x1) / 2);
-          mid.y.push((y0 + y1) / 2);
+          const t = 0.3 + (0.4 * (ci + 0.5)) / m.cols.length; // a distinct point on each link
+          mid.x.push(x0 + t * (x1 - x0));
+          mid.y.push(y0 + t * (y1 - y0));
           mid.text.push(`${layers[m.i].name} W[${r}, ${c}]<br>${this.label()} = ${Number.isFinite(v) ? v.toPrecision(4) : "non-finite"}`);
           mid.customdata.push([m.i, r, c]);
         });

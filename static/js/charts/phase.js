@@ -15,11 +15,11 @@ export class PhasePanel {
     Plotly.newPlot(element, [], {}, { displayModeBar: false, responsive: true });
   }
 
-  /** Heatmaps of a phase message's tensors (at most four, in a fixed order). */
+  /** Heatmaps of a phase message's tensors (at most five, in a fixed order). */
   draw(phase) {
     let names = Object.keys(phase.tensors);
-    names = phase.phase === "update" ? names.filter((n) => n.endsWith(".W") || n.endsWith(".gamma")).slice(0, 4)
-      : ORDER.filter((n) => names.includes(n)).slice(0, 4);
+    names = phase.phase === "update" ? names.filter((n) => n.endsWith(".W") || n.endsWith(".gamma")).slice(0, 5)
+      : ORDER.filter((n) => names.includes(n)).slice(0, 5);
     this.shown = names;
     const traces = [];
     const layout = { margin: { l: 26, r: 6, t: 22, b: 18 }, font: { size: 9 }, showlegend: false, annotations: [],

@@ -1,0 +1,159 @@
+"""Take the README's screenshots of the page in Debian's Chromium, against a server this script
+starts itself (a free loopback port, in a thread):
+
+- docs/gradient-flow-vanishing.png: the gradient-flow panel after the `deep-sigmoid` preset's
+  steps (300): the first layers' ‖dW‖ sit decades below the last layer's.
+- docs/gradient-flow-exploding.png: the panel after the `large-init` preset's steps (60): the
+  output layer's ‖dW‖ climbs about ten orders of magnitude while the saturated tanh layers' fall.
+- docs/screenshot.png: the whole page (viewport 1500×1100) after playing the default net for ~3 s.
+
+Needs the "test" extra (playwright) and /usr/bin/chromium (BACKPROP_LAB_CHROMIUM overrides it).
+Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page ...]``.
+"""
+import argparse
+import asyncio
+import os
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # so the script runs without installing the package
+sys.path.insert(0, str(ROOT / "tests" / "browser"))  # the browser tests' page helpers
+
+import uvicorn  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from engine.config import merge  # noqa: E402
+from labpage import run_steps, state, wait_ready, wait_state  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.settings import Settings  # noqa: E402
+
+DOCS = ROOT / "docs"
+CHROMIUM = os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Used when the catalog lacks the preset: the same setups as engine/presets.json.
+FALLBACK = {
+    "deep-sigmoid": ({"dataset": {"name": "circle"}, "network": {"hidden": [{"units": 12, "activation": "sigmoid"}] * 8,
+                      "init": "uniform"}, "training": {"learning_rate": 0.3, "batch_size": 25}}, 300),
+    "large-init": ({"dataset": {"name": "plane"}, "network": {"hidden": [{"units": 8, "activation": "tanh"}] * 2,
+                    "init": "normal", "init_gain": 1.0}, "training": {"loss": "mse", "learning_rate": 0.35}}, 60),
+}
+
+
+def start_server() -> tuple:
+    """(base url, uvicorn server, thread): the app on a free loopback port."""
+    settings = Settings()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=sock.getsockname()[1],
+                            ws_per_message_deflate=False, ws_max_size=settings.max_transport_bytes,
+                            log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[sock]),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not server.started:
+        raise SystemExit("the server did not start")
+    return f"http://127.0.0.1:{sock.getsockname()[1]}/", server, thread
+
+
+def open_page(browser, url: str, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    wait_ready(page)
+    return page, errors
+
+
+def settle(page) -> None:
+    """Two animation frames: what the panels drew last has been painted."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def load_preset(page, preset_id: str) -> int:
+    """Set the page up as the preset does and wait for its run at step 0; returns its steps."""
+    catalog = state(page, "s.catalog")
+    preset = next((p for p in catalog["presets"] if p["id"] == preset_id), None)
+    partial, steps = (preset["config"], preset["steps"]) if preset else FALLBACK[preset_id]
+    run = state(page, "s.run")
+    if preset:
+        page.select_option("#preset", preset_id)  # as a person does: the menu, with its note
+    else:
+        page.evaluate("c => window.backpropLab.transport.configure(c)", merge(catalog["defaults"], partial))
+    hidden = partial["network"]["hidden"]
+    wait_state(page, "s.run > arg.run && s.step === 0 && s.status === 'paused' && s.layers.length === arg.n "
+                     "&& JSON.stringify(s.config.network.hidden) === JSON.stringify(arg.hidden)",
+               {"run": run, "n": len(hidden) + 1, "hidden": hidden})
+    return steps
+
+
+def flow_shot(browser, url: str, preset_id: str, path: Path) -> None:
+    """Run a preset's steps and take the gradient-flow panel as drawn at the last one."""
+    page, errors = open_page(browser, url, 1400, 1000)
+    steps = run_steps(page, load_preset(page, preset_id))
+    page.locator("#panel-flow").scroll_into_view_if_needed()
+    page.wait_for_function("""n => { const f = window.backpropLab.charts.flow, h = window.backpropLab.history();
+        return h.n === n && f.series.length > 0 && f.series.every((x, k) =>
+            x.y.length === n && x.y[n - 1] === h.layers.grad_norm[(n - 1) * h.nLayers + x.layer]); }""", arg=steps)
+    settle(page)
+    page.locator("#panel-flow").screenshot(path=str(path))
+    report(path, f"{preset_id}, {steps} steps", errors)
+    page.context.close()
+
+
+def page_shot(browser, url: str, path: Path, seconds: float = 3.0) -> None:
+    """Play the default net for `seconds`, pause, and take the viewport once the panels caught up."""
+    page, errors = open_page(browser, url, 1500, 1100)
+    page.click("[data-action=play]")
+    wait_state(page, "s.status === 'running'")
+    page.wait_for_timeout(seconds * 1000)  # the point is to play for a while
+    page.click("[data-action=pause]")
+    wait_state(page, "s.status === 'paused'")
+    step = state(page, "s.step")
+    page.wait_for_function("""n => { const d = document.querySelector('#chart-loss').data;
+        return Boolean(d && d.length && d[0].x.length && d[0].x[d[0].x.length - 1] === n); }""", arg=step)
+    page.mouse.move(0, 0)  # no hover label in the picture
+    settle(page)
+    page.screenshot(path=str(path))
+    report(path, f"default net, paused at step {step}", errors)
+    page.context.close()
+
+
+def report(path: Path, what: str, errors: list) -> None:
+    print(f"{path.relative_to(ROOT)}: {what}" + (f" (page errors: {errors})" if errors else ""))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", choices=["vanishing", "exploding", "page"],
+                        default=["vanishing", "exploding", "page"])
+    args = parser.parse_args(argv)
+    if not os.path.exists(CHROMIUM):
+        raise SystemExit(f"{CHROMIUM} does not exist (apt-get install chromium)")
+    url, server, thread = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            if "vanishing" in args.only:
+                flow_shot(browser, url, "deep-sigmoid", DOCS / "gradient-flow-vanishing.png")
+            if "exploding" in args.only:
+                flow_shot(browser, url, "large-init", DOCS / "gradient-flow-exploding.png")
+            if "page" in args.only:
+                page_shot(browser, url, DOCS / "screenshot.png")
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+if __name__ == "__main__":
+    main()
