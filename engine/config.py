@@ -10,6 +10,7 @@ from .inits import INITS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .regularization import CLIPS
+from .show import show
 
 LIMITS = {
     "max_hidden_layers": 32,
@@ -114,11 +115,11 @@ def _message(error) -> str:
     bounds = {"greater_than_equal": "at least {ge}", "greater_than": "greater than {gt}",
               "less_than_equal": "at most {le}", "less_than": "less than {lt}"}
     if kind in bounds:
-        return f"must be {bounds[kind].format(**ctx)} (got {got!r})"
+        return f"must be {bounds[kind].format(**ctx)} (got {show(got)})"
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "literal_error":
-        return f"must be one of {ctx['expected']} (got {got!r})"
+        return f"must be one of {ctx['expected']} (got {show(got)})"
     if kind == "too_long":
         return f"must have at most {ctx['max_length']} items"
     return error["msg"].lower()

@@ -4,6 +4,7 @@ import orjson
 
 from .config import ConfigError, merge, validate_config
 from .losses import LOSSES
+from .show import show
 from .network import build_entries
 from .stats import LAYER_STATS
 from .trace import FORMAT, VERSION
@@ -25,8 +26,8 @@ def _array(value, where, shape=None, integer=False) -> np.ndarray:
     """A numeric array from nested lists (null read as NaN), checked against an expected shape."""
     try:
         array = np.array(value, dtype=np.float64 if not integer else np.int64)
-    except (TypeError, ValueError):
-        raise TraceError(where, "must be a rectangular array of numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise TraceError(where, "must be a rectangular array of numbers (within range)") from None
     if shape is not None and array.shape != tuple(shape):
         raise TraceError(where, f"has shape {list(array.shape)}, expected {list(shape)}")
     return array
@@ -56,9 +57,10 @@ def parse_trace(raw: bytes) -> dict:
     if not isinstance(trace, dict):
         raise TraceError("", "a trace must be a JSON object")
     if trace.get("format") != FORMAT:
-        raise TraceError("format", f"must be '{FORMAT}' (got {trace.get('format')!r})")
-    if trace.get("version") != VERSION:
-        raise TraceError("version", f"{trace.get('version')!r} is not supported; this build reads {VERSION}")
+        raise TraceError("format", f"must be '{FORMAT}' (got {show(trace.get('format'))})")
+    version = trace.get("version")
+    if type(version) is not int or version != VERSION:  # True == 1 in Python: not a version
+        raise TraceError("version", f"{show(version)} is not supported; this build reads {VERSION}")
     try:
         config = validate_config(_require(trace, "config", dict, ""))
     except ConfigError as exc:

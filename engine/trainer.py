@@ -59,7 +59,8 @@ class Trainer:
                  data=None, **recorder_caps):
         """`statistics=False` skips per-step statistics and recording (a bare trainer, for
         benchmarks); `data` replaces the configured dataset (e.g. random 784-input data)."""
-        self.config = config if isinstance(config, Config) else validate_config(config or {})
+        self.config = config if isinstance(config, Config) else validate_config(
+            {} if config is None else config)
         self.snapshot_every, self.recorder_caps = snapshot_every, recorder_caps
         self.statistics, self.data_override = statistics, data
         self._build()

@@ -1,10 +1,11 @@
 """The `backprop-lab` command: `serve` (the default), `run` a config to a trace, `validate` a trace."""
 import argparse
-import json
 import sys
 import time
 
-from engine import ConfigError, TraceError, Trainer, encode, load_trace
+import orjson
+
+from engine import ConfigError, TraceError, Trainer, encode, load_trace, validate_config
 
 
 def _progress(done: int, total: int, started: float) -> None:
@@ -21,8 +22,8 @@ def run(args) -> int:
     """Train a config file for N steps and write its trace."""
     try:
         with open(args.config, "rb") as f:
-            document = json.loads(f.read() or b"{}")
-        trainer = Trainer(document, snapshot_every=args.snapshot_every)
+            document = orjson.loads(f.read() or b"{}")  # an empty file: the defaults
+        trainer = Trainer(validate_config(document), snapshot_every=args.snapshot_every)
     except (OSError, ValueError) as exc:
         message = str(exc) if isinstance(exc, (ConfigError, OSError)) else f"not valid JSON: {exc}"
         print(f"backprop-lab run: {args.config}: {message}", file=sys.stderr)

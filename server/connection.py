@@ -103,11 +103,7 @@ def _parse(event: dict, limit: int):
         document = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise ProtocolError(f"not valid JSON: {exc}") from None
-    try:
-        return parse_message(document)
-    except ProtocolError as exc:
-        exc.message_id = document.get("id") if isinstance(document, dict) else None
-        raise
+    return parse_message(document)
 
 
 async def _send_all(websocket: WebSocket, outbox: asyncio.Queue, session: Session) -> None:

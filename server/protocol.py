@@ -6,6 +6,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from engine.show import show
+
 MAX_STEP_COUNT = 100_000
 MessageId = Annotated[Union[int, str], Field(description="echoed in the reply")]
 
@@ -48,7 +50,7 @@ class Export(_Message):
 class Speed(_Message):
     type: Literal["speed"]
     fps: float | None = Field(None, ge=1, le=60, description="frames per second while playing")
-    steps_per_second: float | None = Field(None, gt=0, le=1e6,
+    steps_per_second: float | None = Field(None, ge=0.1, le=1e6,
                                            description="training speed cap; null (sent) lifts it")
 
 
@@ -80,16 +82,24 @@ class ProtocolError(ValueError):
         self.message, self.field, self.message_id = message, field, message_id
 
 
+def valid_id(message_id):
+    """The id to echo: an integer or a short string, else None (never echo what cannot be one)."""
+    if isinstance(message_id, bool) or not isinstance(message_id, (int, str)):
+        return None
+    if isinstance(message_id, str) and len(message_id) > 200:
+        return None
+    return message_id
+
+
 def parse_message(document) -> ClientMessage:
     """Validate a decoded JSON message, or raise ProtocolError naming what is wrong."""
     if not isinstance(document, dict):
         raise ProtocolError("a message must be a JSON object with a 'type'")
-    kind = document.get("type")
-    if kind not in CLIENT_TYPES:
-        raise ProtocolError(f"unknown message type {kind!r}; expected one of {', '.join(CLIENT_TYPES)}",
-                            "type")
-    message_id = document.get("id")
-    if message_id is not None and (isinstance(message_id, bool) or not isinstance(message_id, (int, str))):
+    kind, message_id = document.get("type"), valid_id(document.get("id"))
+    if not isinstance(kind, str) or kind not in CLIENT_TYPES:
+        raise ProtocolError(f"unknown message type {show(kind)}; expected one of "
+                            f"{', '.join(CLIENT_TYPES)}", "type", message_id)
+    if message_id is None and document.get("id") is not None:
         raise ProtocolError(f"{kind}: id: must be an integer or a string", "id")
     try:
         return CLIENT_ADAPTER.validate_python(document)
@@ -97,7 +107,7 @@ def parse_message(document) -> ClientMessage:
         error = exc.errors()[0]
         field = ".".join(str(p) for p in error["loc"][1:]) or None
         raise ProtocolError(f"{kind}: {field + ': ' if field else ''}{error['msg'].lower()}",
-                            field) from None
+                            field, message_id) from None
 
 
 def reply(kind: str, message_id=None, **fields) -> dict:

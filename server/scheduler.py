@@ -13,6 +13,7 @@ log = logging.getLogger("backprop_lab")
 SLICE_SECONDS = 0.005  # longest turn a session gets before the next one's
 ROUND_SECONDS = 0.025  # every busy session gets a turn this often (frames at 30/s need < 33 ms)
 MIN_SLICE_SECONDS = 0.0005
+MAX_SLEEP = 1.0  # longest wait for a session's next due time (a tiny speed cap is far off)
 
 
 class Scheduler:
@@ -81,7 +82,7 @@ class Scheduler:
                         self._run_slice(session, turn)
             if not ready:
                 wakes = [t for t in (s.next_wake() for s in sessions) if t is not None]
-                timeout = max(0.0, min(wakes) - time.monotonic()) if wakes else None
+                timeout = min(MAX_SLEEP, max(0.0, min(wakes) - time.monotonic())) if wakes else None
                 with self.wake:
                     if not self.stopped and not any(s.wants_turn(time.monotonic()) for s in self.sessions):
                         self.wake.wait(timeout)
