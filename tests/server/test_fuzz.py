@@ -12,13 +12,12 @@ reply its message got, and it changed nothing (the config in force, asked for by
 phase-by-phase position, by the next `phase`); accepted messages get the replies
 docs/protocol.md lists; the connection stays open; at the end a `step` gives step + 1.
 
-Inputs that hit a bug reported below (each pinned by a deterministic `test_bug_*` test that fails
-until it is fixed) are kept out of the random search while AVOID_KNOWN_BUGS is true.
+The deterministic tests at the end pin the bugs this fuzzing found (fixed in 3029b17): each
+failed before its fix.
 """
 import contextlib
 import itertools
 import json
-import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -29,21 +28,18 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from engine import Config, catalog, parse_trace
-from engine.config import HiddenLayer
+from server.app import create_app
 from server.cli import main as cli_main
 from server.settings import Settings
-from server.app import create_app
 from wsclient import TIMEOUT, Conversation, _receive_within, summary
 
-AVOID_KNOWN_BUGS = True  # see the test_bug_* tests at the end
-MAX_SAFE_DEPTH = 200 if AVOID_KNOWN_BUGS else 1024  # JSON nesting in the parts a reply echoes
+MAX_ID_LENGTH = 200  # docs/protocol.md: an id is an integer or a string of at most 200 characters
 
 SERVER_TYPES = {"hello", "config", "frame", "phase", "status", "trace", "speed", "explain", "error"}
 CLIENT_TYPES = ["configure", "play", "pause", "step", "phase", "reset", "export", "speed", "explain"]
 FRAME_FIELDS = {"type", "run", "step", "epoch", "status", "scalars", "metrics", "layers", "detail"}
 SCHEMA = catalog()["schema"]
 DEFAULTS = json.loads(json.dumps(Config().model_dump()))
-DEFAULT_LAYER = HiddenLayer().model_dump()
 
 
 def fuzz(examples: int) -> settings:
@@ -134,7 +130,9 @@ MARKERS = itertools.count()
 
 
 def _valid_id(value) -> bool:
-    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    """An id the server echoes: an integer, or a string of at most MAX_ID_LENGTH characters."""
+    return ((isinstance(value, str) and len(value) <= MAX_ID_LENGTH)
+            or (isinstance(value, int) and not isinstance(value, bool)))
 
 
 def _as_server_reads(message):
@@ -213,12 +211,15 @@ class Session:
             model.stats["refused"] += 1
             assert own == errors and len(errors) == 1, (
                 f"a refused message got {[summary(m) for m in own]}")
-            if _valid_id(mid) and kind in CLIENT_TYPES:
+            if _valid_id(mid):  # its id is echoed; an id that cannot be one is not
                 assert errors[0].get("id") == mid, summary(errors[0])
+            elif isinstance(wire, dict):
+                assert "id" not in errors[0], summary(errors[0])
             self.absorb(replies, kind=None)  # background frames only
             self.check_unchanged(before)
         else:
             model.stats["accepted"] += 1
+            assert kind in CLIENT_TYPES, f"{message!r:.200} was not refused"
             if _valid_id(mid):
                 assert all(m.get("id") in (mid, None) for m in replies), [summary(m) for m in replies]
             self.absorb(replies, kind=kind, message=wire if isinstance(wire, dict) else {},
@@ -233,7 +234,7 @@ class Session:
         """After a refusal: the config, the step count and the speed are what they were."""
         config, step, playing, speed, cycle, run = before
         model = self.model
-        assert (model.config, model.speed, model.cycle) == (config, speed, cycle)
+        assert (model.config, model.speed, model.cycle, model.run) == (config, speed, cycle, run)
         probe = f"probe-{next(MARKERS)}"
         replies = self.exchange({"type": "configure", "config": {}, "id": probe})
         own = [m for m in replies if m.get("id") == probe]
@@ -368,7 +369,7 @@ class Session:
 
 # Valid configs cost training time: bounds on what a fuzzed configure may ask for (the engine's
 # own ranges are fuzzed in tests/engine/test_fuzz_loaders.py, where checking is cheap).
-CAPS = {"n_samples": 300, "units": 10, "hidden": 3, "batch_size": 32, "features": 7}
+CAPS = {"n_samples": 300, "units": 10, "hidden": 3, "batch_size": 32}
 
 
 def _resolve(node: dict) -> dict:
@@ -408,14 +409,6 @@ HOSTILE = [None, True, False, "", "1", "é🙂", [], {}, [1], {"a": 1}, 0, -1, 1
            10**30, -10**30, 2**31, 2**63 - 1, 2**63, 2**64 - 1, 2**64, 5e-324, 1e-300, 100001]
 
 
-def _json_safe_hostile(name: str, value):
-    """Leave out values that hit a known bug (test_bug_tiny_steps_per_second_stops_training)."""
-    if (AVOID_KNOWN_BUGS and name == "steps_per_second" and isinstance(value, float)
-            and 0 < value < 1e-6):
-        return 1e-6
-    return value
-
-
 json_leaves = (st.none() | st.booleans() | st.integers(-2**70, 2**70)
                | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
 json_values = st.recursive(json_leaves, lambda inner: st.lists(inner, max_size=4)
@@ -448,7 +441,7 @@ def _body(kind: str) -> st.SearchStrategy:
         return st.fixed_dictionaries({"type": st.just(kind)}, optional={"count": st.integers(1, 6)})
     if kind == "speed":
         return st.fixed_dictionaries({"type": st.just(kind)}, optional={
-            "fps": st.floats(1, 60), "steps_per_second": st.none() | st.floats(1e-3, 1e6)})
+            "fps": st.floats(1, 60), "steps_per_second": st.none() | st.floats(0.1, 1e6)})
     if kind == "explain":
         small = st.integers(0, 4)
         return st.fixed_dictionaries({"type": st.just(kind), "layer": small, "row": small,
@@ -475,7 +468,7 @@ def mutated_items(draw):
     with_id = True
     if how == "field":
         name = draw(st.sampled_from(MESSAGE_FIELDS.get(kind, ["count", "fps", "layer"])))
-        body[name] = _json_safe_hostile(name, draw(st.sampled_from(HOSTILE) | json_values))
+        body[name] = draw(st.sampled_from(HOSTILE) | json_values)
         what = f"{kind}.{name} hostile"
     elif how == "config":
         body = {"type": "configure", "config": draw(mutated_configs())}
@@ -492,7 +485,8 @@ def mutated_items(draw):
         what = "no type"
     elif how == "id":
         body["id"] = draw(st.sampled_from([1.5, True, False, None, [], {}, [1, "a"], {"id": 1}, 10**30,
-                                           2**64 - 1, -2**63, "", "é🙂" * 50, 1e308]))
+                                           2**64 - 1, -2**63, "", "é🙂" * 50, 1e308,
+                                           "x" * MAX_ID_LENGTH, "x" * (MAX_ID_LENGTH + 1)]))
         with_id, what = False, f"{kind} with id {body['id']!r}"[:60]
     else:
         with_id, what = False, f"{kind} without id"
@@ -541,22 +535,12 @@ def raw_items(draw):
                                 "truncated", "object", "binary", "binary_json", "big"]))
     if how == "number":  # a number (or NaN/Infinity) spelled as raw text where a message holds one
         text = draw(st.sampled_from(NUMBER_TEMPLATES)) % draw(st.sampled_from(NUMBER_TEXTS))
-        if AVOID_KNOWN_BUGS and "steps_per_second" in text and "e-324" in text:
-            text = text.replace("2.5e-324", "0.0")
         return Item(text, "number literal", False)
     if how == "deep":  # nested 1..5000 levels (orjson reads up to 1024), wherever a message has a value
         depth = draw(st.sampled_from([1, 2, 64, 254, 255, 256, 500, 1000, 1022, 1023, 1024, 1025, 3000]))
         kind = draw(st.sampled_from(["list", "dict"]))
         where = draw(st.sampled_from(["top", "config", "config_field", "literal", "count", "extra",
                                       "type", "id"]))
-        if AVOID_KNOWN_BUGS:
-            # an echoed id past orjson's 255 levels (test_bug_deep_id_closes_connection), and a
-            # repr()'d type or config value ~1000 deep (test_bug_deep_type_closes_connection,
-            # test_bug_deep_config_value_ends_session), when the JSON itself is readable
-            readable = depth < 1024  # (give or take the message's own levels)
-            if readable and ((where == "id" and depth > MAX_SAFE_DEPTH)
-                             or (where in ("type", "literal") and depth > 500)):
-                depth = MAX_SAFE_DEPTH
         value = nested_text(depth, kind)
         text = {"top": value, "config": '{"type":"configure","config":%s}',
                 "config_field": '{"type":"configure","config":{"training":{"learning_rate":%s}}}',
@@ -576,8 +560,6 @@ def raw_items(draw):
     if how == "object":  # random fields under a real type
         body = draw(st.dictionaries(st.text(max_size=8), json_values, max_size=4))
         body["type"] = draw(st.sampled_from(CLIENT_TYPES))
-        if AVOID_KNOWN_BUGS and body["type"] == "speed" and isinstance(body.get("steps_per_second"), float):
-            body["steps_per_second"] = _json_safe_hostile("steps_per_second", body["steps_per_second"])
         return Item(json.dumps(body), f"random {body['type']} fields", False)
     if how == "binary":
         return Item(draw(st.binary(max_size=64)), "binary frame", False)
@@ -610,7 +592,7 @@ def run_sequence(conv: StrictConversation, sequence: list) -> Model:
 
 # ---- 1. protocol fuzzing -------------------------------------------------------------------------
 
-TOTALS = {"examples": 0, "messages": 0, "refused": 0, "accepted": 0}
+TOTALS = {"examples": 0, "messages": 0, "refused": 0, "accepted": 0, "sent": 0}
 
 
 @fuzz(80)
@@ -619,6 +601,7 @@ def test_fuzz_protocol(sequence):
     with fuzz_connection() as conv:
         model = run_sequence(conv, sequence)
     TOTALS["examples"] += 1
+    TOTALS["sent"] += model.sent
     for k in ("messages", "refused", "accepted"):
         TOTALS[k] += model.stats[k]
 
@@ -644,11 +627,16 @@ def test_fuzz_interleavings(kinds, configs):
         session.finish()
         TOTALS["examples"] += 1
         TOTALS["messages"] += session.model.stats["messages"]
+        TOTALS["sent"] += session.model.sent
 
 
-def test_fuzz_totals_reported():
-    """Not a check: prints how much the protocol fuzzing sent (run with -s to see it)."""
-    print(f"\nprotocol fuzzing: {TOTALS}")
+@pytest.fixture(scope="module", autouse=True)
+def report_totals():
+    """After the module, print how much the protocol fuzzing sent (visible with -s): examples,
+    fuzzed messages (refused, accepted) and all messages sent (markers and probes included)."""
+    yield
+    if TOTALS["examples"]:
+        print(f"\nprotocol fuzzing: {TOTALS}")
 
 
 def test_fuzz_default_settings_burst(make_client):
@@ -684,10 +672,6 @@ def test_fuzz_default_settings_burst(make_client):
 
 # ---- 4. the CLI's config loader ---------------------------------------------------------------------
 
-def _valid_text(draw):
-    return json.dumps(draw(partial_configs))
-
-
 @st.composite
 def config_files(draw):
     how = draw(st.sampled_from(["valid", "valid", "mutated", "json", "bytes", "utf8", "numbers",
@@ -713,10 +697,10 @@ def config_files(draw):
                                   "4294967295", "4294967296", "2.5e-324"]))
         return how, (field_path % number).encode()
     if how == "deep":
-        depth = draw(st.sampled_from([1, 50, 300, 500] + ([] if AVOID_KNOWN_BUGS else [1000, 5000])))
+        depth = draw(st.sampled_from([1, 50, 300, 500, 1000, 1023, 1024, 1025, 5000, 100_000]))
         return how, ('{"training": %s}' % nested_text(depth, draw(st.sampled_from(["list", "dict"])))).encode()
-    return how, draw(st.sampled_from([b"", b"{}", b"  ", b"null", b"[]", b"0", b"true", b'"{}"',
-                                      b"{}{}", b"{} // comment", b"{'seed': 1}", b'{"seed": 1,}']))
+    return how, draw(st.sampled_from([b"", b"{}", b"  ", b"true", b'"{}"', b"{}{}", b"{} // comment",
+                                      b"{'seed': 1}", b'{"seed": 1,}', b"[1]", b"1"]))
 
 
 @fuzz(45)
@@ -740,7 +724,7 @@ def test_fuzz_cli_run_config(tmp_path, capsys, case):
         assert parse_trace(out.read_bytes())["format"] == "backprop-lab-trace"
 
 
-# ---- bugs found by the fuzzing (each fails until fixed) ---------------------------------------------
+# ---- bugs the fuzzing found (fixed in 3029b17; each of these failed before) -----------------------
 
 def _survives(make_client, text: str) -> None:
     """Send one bad message: it gets one `error`, and the connection goes on."""
@@ -753,25 +737,24 @@ def _survives(make_client, text: str) -> None:
         assert conv.step(1, id="after")["step"] == 1
 
 
-def test_bug_deep_id_closes_connection(make_client):
-    """server/connection.py `_parse` echoes a refused message's `id` whatever it is
-    (`exc.message_id = document.get("id")`); an id nested past 254 levels cannot be encoded by
-    orjson (its limit is 255), so `frames.to_json` raises TypeError inside `_receive_all` and the
-    connection closes. Fix: echo the id only when it is an int or a str (else None)."""
+def test_deep_id_keeps_the_connection(make_client):
+    """Was: server/connection.py `_parse` echoed a refused message's `id` whatever it was; an id
+    nested past 254 levels cannot be encoded by orjson (its limit is 255), so `frames.to_json`
+    raised TypeError inside `_receive_all` and the connection closed."""
     _survives(make_client, '{"type":"pause","id":%s}' % nested_text(300, "list"))
 
 
-def test_bug_deep_type_closes_connection(make_client):
-    """server/protocol.py `parse_message` writes an unknown type with `{kind!r}`; repr() of a
-    `type` nested ~1000 levels (orjson reads up to 1024) raises RecursionError, which
-    `_receive_all` does not catch: the connection closes. Fix: reprlib.repr(kind) (bounded)."""
+def test_deep_type_keeps_the_connection(make_client):
+    """Was: server/protocol.py `parse_message` wrote an unknown type with `{kind!r}`; repr() of a
+    `type` nested ~1000 levels (orjson reads up to 1024) raised RecursionError, which
+    `_receive_all` did not catch: the connection closed."""
     _survives(make_client, '{"type":%s}' % nested_text(1000, "list"))
 
 
-def test_bug_deep_config_value_ends_session(make_client):
-    """engine/config.py `_message` writes the rejected value with `{got!r}`: a `configure` whose
-    `dataset.name` is nested ~1000 levels raises RecursionError in the session, and the scheduler
-    ends the session ("internal error: this session stopped"). Fix: reprlib.repr(got)."""
+def test_deep_config_value_keeps_the_session(make_client):
+    """Was: engine/config.py `_message` wrote the rejected value with `{got!r}`: a `configure`
+    whose `dataset.name` was nested ~1000 levels raised RecursionError in the session, and the
+    scheduler ended the session ("internal error: this session stopped")."""
     client = make_client()
     with client.websocket_connect("/ws") as ws:
         conv = StrictConversation(ws)
@@ -782,13 +765,12 @@ def test_bug_deep_config_value_ends_session(make_client):
         assert conv.step(1, id="after")["step"] == 1
 
 
-def test_bug_tiny_steps_per_second_stops_training(make_client):
-    """protocol.Speed allows any steps_per_second > 0. While playing at, e.g., 1e-12 steps/s,
-    Session.next_wake() is ~1e12 s away and server/scheduler.py `_run` calls
+def test_tiny_steps_per_second_keeps_training(make_client):
+    """Was: protocol.Speed allowed any steps_per_second > 0. While playing at, e.g., 1e-12
+    steps/s, Session.next_wake() was ~1e12 s away and server/scheduler.py `_run` called
     `self.wake.wait(timeout)` with it: OverflowError ("timestamp out of range for platform
-    time_t") kills the process's one trainer thread, so every session of the process stops
-    answering. Fix: cap the wait (e.g. `min(timeout, 1.0)`) and/or bound steps_per_second below
-    (e.g. ge=0.01 in protocol.Speed)."""
+    time_t") killed the process's one trainer thread, so every session of the process stopped
+    answering."""
     client = make_client()
     with client.websocket_connect("/ws") as ws:
         conv = StrictConversation(ws)
@@ -803,11 +785,10 @@ def test_bug_tiny_steps_per_second_stops_training(make_client):
         assert conv.expect("frame", timeout=5.0)["step"] == 1
 
 
-def test_bug_cli_deeply_nested_config_traceback(tmp_path, capsys):
-    """server/cli.py `run` reads the config with `json.loads`, which raises RecursionError (not a
-    ValueError) on deep nesting; it is not caught, so the command dies with a traceback instead of
-    exit 2. Fix: catch RecursionError too (or read with orjson, which refuses >1024 levels with a
-    JSONDecodeError, a ValueError)."""
+def test_cli_deeply_nested_config_exits_2(tmp_path, capsys):
+    """Was: server/cli.py `run` read the config with `json.loads`, which raises RecursionError
+    (not a ValueError) on deep nesting; it was not caught, so the command died with a traceback
+    instead of exit 2."""
     path = tmp_path / "deep.json"
     path.write_text('{"training": %s}' % nested_text(100_000, "list"))
     code = cli_main(["run", "--config", str(path), "--steps", "3", "--out", str(tmp_path / "o.json")])
@@ -815,12 +796,10 @@ def test_bug_cli_deeply_nested_config_traceback(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("content", ["[]", "0", "false", '""', "null"])
-def test_bug_cli_non_object_config_runs_the_defaults(tmp_path, capsys, content):
-    """engine/trainer.py `Trainer.__init__` does `validate_config(config or {})`, so a config
-    that is falsy but not an object (`[]`, `0`, `false`, `""`, `null`) silently means the defaults,
-    while `[1]` or `1` is refused ("a config must be a JSON object"). The CLI runs such a file.
-    Fix: `validate_config({} if config is None else config)` (and, in the CLI, only an empty file
-    means `{}`)."""
+def test_cli_non_object_config_exits_2(tmp_path, capsys, content):
+    """Was: engine/trainer.py `Trainer.__init__` did `validate_config(config or {})`, so a config
+    that is falsy but not an object (`[]`, `0`, `false`, `""`, `null`) silently meant the
+    defaults, while `[1]` or `1` was refused ("a config must be a JSON object")."""
     path = tmp_path / "config.json"
     path.write_text(content)
     code = cli_main(["run", "--config", str(path), "--steps", "3", "--out", str(tmp_path / "o.json")])
