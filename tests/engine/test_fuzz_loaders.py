@@ -3,26 +3,23 @@
 Whatever they are given, they either return (a Config, a trace) or raise their own error
 (`ConfigError`, `TraceError`) that names where the problem is; never any other exception.
 
-Inputs that hit a bug reported below (and pinned by a deterministic `test_bug_*` test that fails
-until it is fixed) are left out of the random search while `AVOID_KNOWN_BUGS` is true, so the
-fuzz tests keep guarding everything else; set it to False once those tests pass.
+The deterministic tests at the end pin the bugs this fuzzing found (fixed in 3029b17): each
+failed before its fix.
 """
 import json
 import re
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from engine import Config, ConfigError, TraceError, Trainer, catalog, encode, parse_trace, validate_config
 from engine.config import HiddenLayer, merge
 
-AVOID_KNOWN_BUGS = True  # see the test_bug_* tests at the end
-# Deeply nested JSON (orjson reads up to 1024 levels) that an error message repr()s raises
-# RecursionError from about 950 levels (test_bug_deep_nesting_*): stay below that meanwhile.
-DEPTHS = [1, 2, 30, 254, 255, 256, 300] + ([] if AVOID_KNOWN_BUGS else [600, 1000, 1020])
-
+# JSON nesting depths: around orjson's limits (it writes up to 255 levels, reads up to 1024) and
+# Python's recursion limit (~1000), which a repr() of the value in an error message would hit
+DEPTHS = [1, 2, 30, 254, 255, 256, 300, 600, 1000, 1020]
 
 
 def fuzz(examples: int) -> settings:
@@ -337,19 +334,6 @@ def check_trace_outcome(raw: bytes):
     return trace
 
 
-def _numbers_at_least(value, bound) -> bool:
-    if isinstance(value, list):
-        return any(_numbers_at_least(v, bound) for v in value)
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= bound
-
-
-def _hits_known_bug(document) -> bool:
-    """A step's `batch` holding a number beyond int64 (test_bug_trace_batch_out_of_int64_range)."""
-    steps = document.get("steps") if isinstance(document, dict) else None
-    return isinstance(steps, list) and any(
-        isinstance(s, dict) and _numbers_at_least(s.get("batch"), 2**63 - 1024) for s in steps)
-
-
 @fuzz(200)
 @given(st.binary(max_size=300) | st.sampled_from(TRACES).flatmap(
     lambda raw: st.binary(max_size=40).map(lambda b: raw[:100] + b + raw[100:])))
@@ -451,9 +435,8 @@ def mutated_traces(draw):
         document = draw(mutated(st.just(document)))
     elif how == "deep":  # a part replaced by [[[...]]] or {"a": {...}} up to orjson's 1024 levels
         path = draw(path_in(document))
-        depth, kind = draw(st.sampled_from(DEPTHS + [1023, 1024, 1025])), draw(st.sampled_from(["list", "dict"]))
-        if AVOID_KNOWN_BUGS and path and 900 <= depth < 1030 - len(path):
-            depth = 300  # JSON that orjson reads, deep enough for the repr bug
+        depth = draw(st.sampled_from(DEPTHS + [1023, 1024, 1025]))
+        kind = draw(st.sampled_from(["list", "dict"]))
         note(f"{kind} nested {depth} deep at {list(path)}")
         if not path:
             return Case(nested_text(depth, kind).encode(), "deep", f"top level {depth} deep")
@@ -487,8 +470,6 @@ def mutated_traces(draw):
         start, end = draw(st.sampled_from(numbers))
         literal = draw(st.sampled_from(["NaN", "Infinity", "-Infinity", "nan", "inf"]))
         return Case((text[:start] + literal + text[end:]).encode(), None, f"{literal} at byte {start}")
-    if AVOID_KNOWN_BUGS:
-        assume(not _hits_known_bug(document))
     return Case(dumps(document), document, how)
 
 
@@ -514,14 +495,14 @@ def test_parse_trace_hostile_sizes():
     assert caught.value.where == "config.network.hidden.0.units"
 
 
-# ---- bugs found by the fuzzing (each fails until fixed) ----------------------------------------
+# ---- bugs the fuzzing found (fixed in 3029b17; each of these failed before) ---------------------
 
 @pytest.mark.parametrize("value", [2**64 - 1, 1e30])
-def test_bug_trace_batch_out_of_int64_range(value):
-    """engine/trace_loader.py `_array` catches only TypeError and ValueError around
+def test_trace_batch_out_of_int64_range_is_a_trace_error(value):
+    """Was: engine/trace_loader.py `_array` caught only TypeError and ValueError around
     `np.array(value, dtype=np.int64)`; a step's `batch` holding a number beyond int64 (orjson reads
-    18446744073709551615 as an int and 1e30 as a float) raises OverflowError instead of a
-    TraceError, so `backprop-lab validate` prints a traceback."""
+    18446744073709551615 as an int and 1e30 as a float) raised OverflowError instead of a
+    TraceError, and `backprop-lab validate` printed a traceback."""
     document = orjson.loads(TRACE)
     document["steps"][4]["batch"] = [0, value]
     with pytest.raises(TraceError) as caught:
@@ -529,9 +510,9 @@ def test_bug_trace_batch_out_of_int64_range(value):
     assert caught.value.where == "steps[4].batch"
 
 
-def test_bug_trace_version_true_is_accepted():
-    """engine/trace_loader.py compares `trace.get("version") != VERSION`, and `True == 1` in
-    Python: a trace whose version is `true` is read as version 1."""
+def test_trace_version_true_is_refused():
+    """Was: engine/trace_loader.py compared `trace.get("version") != VERSION`, and `True == 1` in
+    Python: a trace whose version was `true` was read as version 1."""
     document = orjson.loads(TRACE)
     document["version"] = True
     with pytest.raises(TraceError) as caught:
@@ -539,21 +520,21 @@ def test_bug_trace_version_true_is_accepted():
     assert caught.value.where == "version"
 
 
-def test_bug_deep_nesting_in_config_error_message():
-    """engine/config.py `_message` writes the rejected input with `{got!r}` (literal and bound
+def test_deep_nesting_in_config_error_message():
+    """Was: engine/config.py `_message` wrote the rejected input with `{got!r}` (literal and bound
     errors); repr() of a value nested ~1000 levels deep (JSON that orjson reads: it allows 1024)
-    raises RecursionError instead of a ConfigError. Over /ws this ends the session with "internal
-    error" (test_bug_deep_config_value_ends_session in tests/server/test_fuzz.py)."""
+    raised RecursionError instead of a ConfigError. Over /ws that ended the session with "internal
+    error" (test_deep_config_value_keeps_the_session in tests/server/test_fuzz.py)."""
     with pytest.raises(ConfigError) as caught:
         validate_config({"dataset": {"name": nested(1000)}})
     assert caught.value.field == "dataset.name"
 
 
 @pytest.mark.parametrize("where", ["format", "version", "config.dataset.name"])
-def test_bug_deep_nesting_in_trace_error_message(where):
-    """engine/trace_loader.py writes `format` and `version` with `!r` into its message (and the
+def test_deep_nesting_in_trace_error_message(where):
+    """Was: engine/trace_loader.py wrote `format` and `version` with `!r` into its message (and the
     config's errors come from engine/config.py `_message`): a value nested 1000 levels deep
-    raises RecursionError, not TraceError. Fix: reprlib.repr(...) (bounded depth and length)."""
+    raised RecursionError, not TraceError."""
     document = orjson.loads(TRACE)
     parent = _get(document, tuple(where.split(".")[:-1]))
     parent[where.split(".")[-1]] = "\x00deep\x00"
