@@ -77,7 +77,10 @@ const mark = {
   saturated: panels.add($("#panel-saturated"), 1000, () => charts.saturated.draw(view().history, view().layers, getState().highlight)),
   dead: panels.add($("#panel-dead"), 1000, () => charts.dead.draw(view().history, view().layers, getState().highlight)),
   clip: panels.add($("#panel-clip"), 1000, () => charts.clip.draw(view().history)),
-  hist: panels.add($("#chart-hist"), 2000, () => charts.hist.draw(view().layers, view().detail)),
+  hist: panels.add($("#chart-hist"), 2000, () => {
+    charts.hist.draw(view().layers, view().detail);
+    $("#hist-note").textContent = charts.hist.note;
+  }),
   dist: panels.add($("#chart-dist"), 2000, () => charts.dist.draw(view().history, view().layers)),
 };
 const badges = new HealthBadges($("#badges"), (layers) => setState({ highlight: layers }));

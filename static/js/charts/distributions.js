@@ -2,6 +2,7 @@
 // bins, as the engine computed them), and one layer's distribution over time as percentile bands.
 
 const PERCENTILES = [0, 7, 16, 31, 50, 69, 84, 93, 100]; // TensorBoard's distribution bands
+const MAX_PANELS = 6; // small multiples drawn at most (evenly spaced layers beyond that)
 
 /** Value at percentile p of a histogram {edges, counts}, interpolated within its bin. */
 export function percentile(hist, p) {
@@ -23,13 +24,17 @@ export class HistogramGrid {
   constructor(element) {
     this.element = element;
     this.logMagnitude = false;
+    this.note = "";
     Plotly.newPlot(element, [], {}, { displayModeBar: false, responsive: true });
   }
 
   /** Bars per layer: activations in the top row, gradients in the bottom row. */
   draw(layers, detail) {
     if (!detail) return;
-    const shown = layers.map((l, i) => i).filter((i) => detail.layers[i].hist.act);
+    const all = layers.map((l, i) => i).filter((i) => detail.layers[i].hist.act);
+    const shown = all.length <= MAX_PANELS ? all
+      : [...new Set(Array.from({ length: MAX_PANELS }, (_, k) => all[Math.round((k * (all.length - 1)) / (MAX_PANELS - 1))]))];
+    this.note = shown.length < all.length ? `showing ${shown.length} of ${all.length} layers, evenly spaced` : "";
     const traces = [];
     const layout = { margin: { l: 30, r: 6, t: 18, b: 24 }, uirevision: "hist", font: { size: 9 }, showlegend: false,
       grid: { rows: 2, columns: Math.max(1, shown.length), pattern: "independent" }, annotations: [] };

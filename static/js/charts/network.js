@@ -6,6 +6,7 @@ import { decode } from "../packed.js";
 import { CLASS_COLORS, DIVERGING } from "../palette.js";
 
 const MAX_NODES = 12; // a wider layer shows its first 6 and last 5 units, and says so
+const MAX_MAPS = 48; // neuron maps drawn at most (each is an image)
 const DECADES = 6; // link widths span this many orders of magnitude below the largest
 const WIDTH_BUCKETS = 4;
 const NEG = CLASS_COLORS[0];
@@ -184,13 +185,17 @@ export class NetworkChart {
   }
 
   mapImages(maps, columns, y) {
+    if (this.cachedMaps !== maps) { // render each map once per heavy frame, not once per draw
+      this.cachedMaps = maps;
+      this.mapSources = new Map();
+    }
     const images = [];
     const shape = [maps.y.length, maps.x.length];
     maps.units.forEach(([k, unit], m) => {
       const col = k + 1; // hidden block k is column k + 1
-      if (!columns[col] || !drawnUnits(columns[col].units).includes(unit)) return;
-      const decoded = decode(maps.maps[m]);
-      images.push({ source: mapImage(decoded.values, shape), xref: "x", yref: "y", x: col, y: y(unit, columns[col].units),
+      if (!columns[col] || !drawnUnits(columns[col].units).includes(unit) || images.length >= MAX_MAPS) return;
+      if (!this.mapSources.has(m)) this.mapSources.set(m, mapImage(decode(maps.maps[m]).values, shape));
+      images.push({ source: this.mapSources.get(m), xref: "x", yref: "y", x: col, y: y(unit, columns[col].units),
         sizex: 0.62, sizey: 0.62, sizing: "contain", xanchor: "center", yanchor: "middle", layer: "above", opacity: 0.95 });
     });
     return images;
