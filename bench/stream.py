@@ -6,7 +6,6 @@ the event loop's lag.
 """
 import asyncio
 import json
-import os
 import socket
 import statistics
 import subprocess

@@ -68,11 +68,8 @@ def test_file_is_an_object_with_a_list_of_presets():
     assert isinstance(data, dict) and isinstance(data["presets"], list) and data["presets"]
 
 
-def test_catalog_carries_the_file_when_it_has_presets():
-    presets = catalog().get("presets")
-    if presets is None:
-        pytest.skip("the catalog does not carry presets yet")
-    assert presets == _file_presets()
+def test_catalog_carries_the_file():
+    assert catalog()["presets"] == _file_presets()
 
 
 def test_ids_are_unique_and_complete():

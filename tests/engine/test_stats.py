@@ -98,7 +98,7 @@ def test_layer_stats_equal_direct_numpy(name):
 def test_batch_norm_row_holds_gamma_beta_and_no_activation_stats():
     trainer = Trainer(CONFIGS["batch_norm"])
     theta, record = step_with_before(trainer)
-    store, before = trainer.net.store, trainer.net.store.views(theta)
+    before = trainer.net.store.views(theta)
     assert [l["kind"] for l in trainer.layers] == ["dense", "batch_norm"] * 2 + ["dense"]
     bn = record.layers[1]
     assert bn[COL["grad_norm"]] == pytest.approx(norm(store.grads["bn1.gamma"]), rel=1e-12)
@@ -115,7 +115,7 @@ def test_batch_norm_row_holds_gamma_beta_and_no_activation_stats():
 def test_grad_norm_is_the_raw_gradient_and_clip_norms(clip, threshold):
     trainer = Trainer({"training": {"l1": 0.01, "l2": 0.5, "clip": clip, "clip_threshold": threshold}})
     theta, record = step_with_before(trainer)
-    store, before = trainer.net.store, trainer.net.store.views(theta)
+    before = trainer.net.store.views(theta)
     penalized = []
     for i, layer in enumerate(trainer.layers):
         dW, db = direct_grads(trainer, i)
