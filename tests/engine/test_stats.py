@@ -98,7 +98,7 @@ def test_layer_stats_equal_direct_numpy(name):
 def test_batch_norm_row_holds_gamma_beta_and_no_activation_stats():
     trainer = Trainer(CONFIGS["batch_norm"])
     theta, record = step_with_before(trainer)
-    before = trainer.net.store.views(theta)
+    store, before = trainer.net.store, trainer.net.store.views(theta)
     assert [l["kind"] for l in trainer.layers] == ["dense", "batch_norm"] * 2 + ["dense"]
     bn = record.layers[1]
     assert bn[COL["grad_norm"]] == pytest.approx(norm(store.grads["bn1.gamma"]), rel=1e-12)
