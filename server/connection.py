@@ -39,13 +39,15 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set, schedul
     try:
         await _receive_all(websocket, session, settings, post)
     finally:
-        registry.discard(session)  # first: a cancelled cleanup must not leave it counted
-        session.closed = True
-        for task in (sender, watchdog):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        await asyncio.to_thread(session.close)  # waits for a turn in progress to end
+        try:
+            for task in (sender, watchdog):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await asyncio.to_thread(session.close)  # waits for a turn in progress to end
+        finally:  # even when this cleanup is itself cancelled, the session stops being counted
+            session.closed = True
+            registry.discard(session)
 
 
 def _client(websocket: WebSocket) -> str:
