@@ -31,7 +31,7 @@ from engine import Config, catalog, parse_trace
 from server.app import create_app
 from server.cli import main as cli_main
 from server.settings import Settings
-from wsclient import TIMEOUT, Conversation, _receive_within, summary
+from wsclient import Conversation, summary
 
 MAX_ID_LENGTH = 200  # docs/protocol.md: an id is an integer or a string of at most 200 characters
 
@@ -83,17 +83,9 @@ def strict_json(text: str):
 class StrictConversation(Conversation):
     """The helpers' Conversation, parsing every server message with `strict_json`."""
 
-    def recv(self, timeout: float = TIMEOUT) -> dict:
-        event = self.ws.portal.call(_receive_within, self.ws._send_rx, timeout)
-        if event["type"] == "websocket.close":
-            raise AssertionError(f"server closed the socket: {event}")
-        assert event["type"] == "websocket.send", event
-        text = event.get("text")
-        assert text is not None, "server sent a binary message"
-        self.last_text = text
+    def parse(self, text: str) -> dict:
         message = strict_json(text)
         check_well_formed(message)
-        self.log.append(message)
         return message
 
 

@@ -82,9 +82,13 @@ class Conversation:
         text = event.get("text")
         assert text is not None, "server sent a binary message"
         self.last_text = text
-        message = strict_loads(text)
+        message = self.parse(text)
         self.log.append(message)
         return message
+
+    def parse(self, text: str) -> dict:
+        """One server message from its text."""
+        return strict_loads(text)
 
     def expect(self, kind: str, timeout: float = TIMEOUT, **fields) -> dict:
         """The next message, which must be of type `kind` with the given field values."""
