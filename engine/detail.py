@@ -7,7 +7,7 @@ from .histograms import histogram
 MAX_SIDE = 64  # a matrix with more rows or columns is summarized by evenly spaced rows/columns
 GRID = 50  # output grid resolution over the input plane
 MAP_GRID = 20  # neuron-map resolution
-MAX_MAPS = 256  # neuron maps drawn at most (first units of each layer first)
+MAX_MAPS = 256  # neuron maps sent at most, shared evenly between the hidden layers
 EXTENT = (-6.0, 6.0)  # the input plane shown, Playground's
 
 
@@ -46,20 +46,31 @@ def output_grid(trainer) -> dict:
     return {"x": ticks, "y": ticks, "values": values.reshape(GRID, GRID), "kind": kind}
 
 
+def map_units(widths: list[int]) -> list[list[int]]:
+    """Which [layer, unit] get a map: an equal share of MAX_MAPS per layer (a narrow layer's unused
+    share goes to the others), taken from both ends of a wider layer, as the page draws it."""
+    budget, left, open_ = [0] * len(widths), MAX_MAPS, [k for k, w in enumerate(widths) if w]
+    while left and open_:
+        share = max(1, left // len(open_))
+        for k in list(open_):
+            give = min(share, widths[k] - budget[k], left)
+            budget[k] += give
+            left -= give
+            if budget[k] == widths[k]:
+                open_.remove(k)
+    return [[k, unit] for k, (w, b) in enumerate(zip(widths, budget))
+            for unit in (range(w) if b == w else [*range((b + 1) // 2), *range(w - b // 2, w)])]
+
+
 def neuron_maps(trainer) -> dict:
-    """Each hidden unit's eval-mode output over a coarse plane: {x, y, maps [(MAP_GRID, MAP_GRID) per unit]}."""
+    """Hidden units' eval-mode outputs over a coarse plane: {x, y, units [[layer, unit]], maps [(MAP_GRID, MAP_GRID) per unit]}."""
     ticks, points = _plane(MAP_GRID)
     with np.errstate(all="ignore"):
         _, hidden = trainer.net.evaluate(trainer.data.inputs(points), keep_hidden=True)
-    maps, layers = [], []
-    for k, a in enumerate(hidden):
-        for unit in range(a.shape[1]):
-            if len(maps) < MAX_MAPS:
-                maps.append(a[:, unit].reshape(MAP_GRID, MAP_GRID))
-                layers.append([k, unit])
+    units = map_units([a.shape[1] for a in hidden])
     total = sum(a.shape[1] for a in hidden)
-    return {"x": ticks, "y": ticks, "units": layers, "maps": maps, "total_units": total,
-            "summarized": total > len(maps)}
+    return {"x": ticks, "y": ticks, "units": units, "maps": [hidden[k][:, u].reshape(MAP_GRID, MAP_GRID) for k, u in units],
+            "total_units": total, "summarized": total > len(units)}
 
 
 def layer_detail(trainer) -> list[dict]:

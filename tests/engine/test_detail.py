@@ -4,7 +4,7 @@ import pytest
 
 from engine import Trainer
 from engine import detail as detail_module
-from engine.detail import EXTENT, GRID, MAP_GRID, MAX_MAPS, MAX_SIDE
+from engine.detail import EXTENT, GRID, MAP_GRID, MAX_MAPS, MAX_SIDE, map_units
 from engine.histograms import BINS, histogram
 
 RICH = {"network": {"hidden": [{"units": 5, "activation": "relu"}, {"units": 3, "activation": "tanh"}],
@@ -195,7 +195,31 @@ def test_neuron_maps_beyond_max_maps_are_summarized():
     trainer = Trainer({"network": {"hidden": [{"units": 200}, {"units": 100}]}})
     maps = trainer.detail()["neuron_maps"]
     assert maps["total_units"] == 300 and len(maps["maps"]) == MAX_MAPS and maps["summarized"] is True
-    assert maps["units"][199] == [0, 199] and maps["units"][-1] == [1, MAX_MAPS - 201]
+    # the narrower layer has all its maps; the wider one the rest, from both of its ends
+    first = MAX_MAPS - 100
+    assert maps["units"] == ([[0, u] for u in range(first // 2)] + [[0, u] for u in range(200 - first // 2, 200)]
+                             + [[1, u] for u in range(100)])
+    _, points = plane(MAP_GRID)
+    p = trainer.net.store.params
+    a = np.tanh(points @ p["dense1.W"] + p["dense1.b"])
+    np.testing.assert_allclose(maps["maps"][first // 2].ravel(), a[:, 200 - first // 2], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("widths, expected", [
+    ([32] * 10, [26] * 6 + [25] * 4),  # 25 each, then the 6 left over one by one
+    ([3, 500], [3, MAX_MAPS - 3]),
+    ([1000, 1000, 1000], [86, 85, 85]),
+    ([MAX_MAPS, 1], [MAX_MAPS - 1, 1]),  # the 1-wide layer's unused share goes to the other
+    ([0, 4], [0, 4]),
+])
+def test_map_units_share_the_budget_between_layers(widths, expected):
+    units = map_units(widths)
+    assert [sum(1 for k, _ in units if k == layer) for layer in range(len(widths))] == expected
+    assert len(units) <= MAX_MAPS and len({tuple(u) for u in units}) == len(units)
+    for layer, width in enumerate(widths):  # both ends of every layer: the units the page draws
+        picked = [u for k, u in units if k == layer]
+        if width and expected[layer] >= 2:
+            assert 0 in picked and width - 1 in picked
 
 
 def test_batch_norm_detail_uses_running_statistics():
