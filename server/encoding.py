@@ -41,6 +41,24 @@ def quantize(array) -> dict:
             "b64": base64.b64encode(q.astype(np.uint8).tobytes()).decode()}
 
 
+def quantize_each(stack) -> list[dict]:
+    """`quantize` of each array of a stack (k, ...), each between its own finite min and max,
+    in a few array operations instead of k (256 neuron maps took 7 ms one by one)."""
+    a = np.asarray(stack, dtype=np.float64)
+    flat = a.reshape(len(a), -1)
+    finite = np.isfinite(flat)
+    any_finite = finite.any(axis=1)
+    low = np.where(any_finite, np.where(finite, flat, np.inf).min(axis=1, initial=np.inf), 0.0)
+    high = np.where(any_finite, np.where(finite, flat, -np.inf).max(axis=1, initial=-np.inf), 0.0)
+    span = np.where(high > low, high - low, 1.0)
+    with np.errstate(invalid="ignore"):
+        q = np.where(finite, np.rint((flat - low[:, None]) / span[:, None] * QUANT_LEVELS), QUANT_NONFINITE)
+    q = q.astype(np.uint8)
+    shape = list(a.shape[1:])
+    return [{"dtype": "uint8", "shape": shape, "min": float(lo), "max": float(hi),
+             "b64": base64.b64encode(row.tobytes()).decode()} for lo, hi, row in zip(low, high, q)]
+
+
 def unpack(encoded: dict) -> np.ndarray:
     """Decode `pack` or `quantize` output (for tests and tools): -> array of its shape."""
     raw = base64.b64decode(encoded["b64"])

@@ -7,7 +7,7 @@ import numpy as np
 
 from engine import LAYER_STATS, STEP_SCALARS, encode, summarize
 
-from .encoding import pack, quantize
+from .encoding import pack, quantize, quantize_each
 
 
 def _matrix(summary: dict) -> dict:
@@ -55,7 +55,7 @@ def detail(d: dict) -> dict:
     if "neuron_maps" in d:
         m = d["neuron_maps"]
         out["neuron_maps"] = {"x": m["x"].tolist(), "y": m["y"].tolist(), "units": m["units"],
-                              "maps": [quantize(a) for a in m["maps"]],
+                              "maps": quantize_each(m["maps"]) if m["maps"] else [],
                               "total_units": m["total_units"], "summarized": m["summarized"]}
     return out
 
