@@ -12,6 +12,8 @@ from .protocol import ProtocolError, parse_message, reply
 from .ratelimit import TokenBucket
 from .session import Session
 
+DETAIL_MODES = ("every", "heavy")  # /ws?detail=: detail in every frame, or only with the heavy parts
+
 
 async def serve_websocket(websocket: WebSocket, settings, registry: set, scheduler) -> None:
     """Run one session for the life of the connection."""
@@ -30,10 +32,16 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set, schedul
     def post(text: str, is_frame: bool) -> None:
         loop.call_soon_threadsafe(outbox.put_nowait, (text, is_frame))
 
-    session = Session(settings, post, scheduler, acks=websocket.query_params.get("ack") == "1")
+    query = websocket.query_params
+    detail = query.get("detail", "every")
+    session = Session(settings, post, scheduler, acks=query.get("ack") == "1", sparse_detail=detail == "heavy")
     session.client = _client(websocket)
     registry.add(session)
     session.start()
+    if detail not in DETAIL_MODES:
+        post(frames.to_json(reply("error", None, field=None, message=(
+            f"detail={detail[:40]!r} in the URL is not one of {', '.join(DETAIL_MODES)}; "
+            "every frame carries its detail"))), False)
     sender = asyncio.create_task(_send_all(websocket, outbox, session))
     watchdog = asyncio.create_task(_watch_idle(session, settings.idle_timeout))
     try:

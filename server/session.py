@@ -26,9 +26,10 @@ class IdlePause:
 class Session:
     """Plays, pauses, steps and phases a Trainer; posts `(json_text, is_frame)` to the connection."""
 
-    def __init__(self, settings, post, scheduler, config=None, acks=False):
+    def __init__(self, settings, post, scheduler, config=None, acks=False, sparse_detail=False):
         self.settings, self.post, self.scheduler = settings, post, scheduler
         self.acks = acks  # the client acknowledges each frame it has applied
+        self.sparse_detail = sparse_detail  # `detail` only in frames with the heavy parts
         self.id = f"{id(self):x}-{next(_session_ids)}"
         self.trainer = Trainer(config, snapshot_every=settings.snapshot_every)
         self.fps, self.steps_per_second = settings.fps, None
@@ -327,7 +328,9 @@ class Session:
         body = reply("frame", message_id, run=self.run, step=t.steps, epoch=t.epoch,
                      status="running" if self.playing else "paused",
                      scalars=frames.scalars(columns, len(t.entries)), metrics=t.evaluate(),
-                     layers=t.layers, detail=frames.detail(t.detail(planes=heavy)))
+                     layers=t.layers)
+        if heavy or not self.sparse_detail:
+            body["detail"] = frames.detail(t.detail(planes=heavy))
         if heavy:
             body["health"] = health(t)
         if self.points_run != self.run:

@@ -306,6 +306,47 @@ def test_ack_mode_holds_frames_until_acknowledged(client):
         assert_every_step_once(frames)
 
 
+def test_detail_heavy_sends_detail_only_with_the_heavy_parts(client):
+    # /ws?detail=heavy: light frames carry the scalars and metrics but no `detail`; frames with the
+    # heavy parts (every heavy_interval while playing, and every answer) carry all of it
+    with client.websocket_connect("/ws?detail=heavy") as ws:
+        conv = Conversation(ws)
+        _, first = conv.open()
+        assert set(first["detail"]) >= {"layers", "output_grid", "neuron_maps"} and "health" in first
+        conv.send({"type": "play"})
+        conv.expect("status", status="running")
+        played = [conv.expect("frame") for _ in range(12)]
+        conv.send({"type": "pause", "id": 5})
+        rest = conv.until(lambda m: m["type"] == "status" and m["status"] == "paused")
+        answer = frames_of(rest)[-1]
+        assert answer["id"] == 5 and answer["status"] == "paused"
+        for f in played + [answer]:
+            heavy = "health" in f
+            assert ("detail" in f) == heavy, (f["step"], sorted(f))
+            if heavy:
+                assert f["detail"]["step"] == f["step"] and {"output_grid", "neuron_maps"} <= set(f["detail"])
+            assert f["scalars"]["count"] > 0 and f["metrics"]["train_loss"] is not None
+        assert any("detail" not in f for f in played) and any("detail" in f for f in played[1:])
+        assert "detail" in answer
+        assert_every_step_once(played + frames_of(rest))
+
+
+@pytest.mark.parametrize("query", ["detail=every", "detail=nonsense", ""])
+def test_detail_every_or_unknown_sends_detail_in_every_frame(client, query):
+    with client.websocket_connect(f"/ws?{query}") as ws:
+        conv = Conversation(ws)
+        conv.open()
+        if query == "detail=nonsense":  # named, and the default kept
+            error = conv.expect("error", field=None)
+            assert "detail='nonsense'" in error["message"] and "every, heavy" in error["message"]
+        conv.send({"type": "play"})
+        conv.expect("status", status="running")
+        played = [conv.expect("frame") for _ in range(6)]
+        conv.send({"type": "pause"})
+        played += frames_of(conv.until(lambda m: m["type"] == "status" and m["status"] == "paused"))
+        assert all("detail" in f and f["detail"]["step"] == f["step"] for f in played)
+
+
 def test_pause_when_paused_sends_only_its_status(conv):
     conv.send({"type": "pause", "id": 4})
     conv.expect("status", id=4, status="paused", step=0, reason="client")
