@@ -18,24 +18,37 @@ export class HealthBadges {
     this.selected = null;
   }
 
+  /** Show the badges; in place when the same ones are shown (a heavy frame brings them 4 times a
+   * second: new buttons each time would relayout the bar). */
   draw(badges) {
     if (!badges) return;
-    this.element.replaceChildren(...badges.map((b) => {
-      const button = document.createElement("button");
-      button.className = "badge";
-      button.dataset.testid = `badge-${b.id}`;
+    this.badges = badges;
+    const buttons = [...this.element.children];
+    if (buttons.map((b) => b.dataset.testid).join() !== badges.map((b) => `badge-${b.id}`).join()) {
+      this.element.replaceChildren(...badges.map((b) => this.button(b.id)));
+    }
+    badges.forEach((b, k) => {
+      const button = this.element.children[k];
+      const text = `${ICONS[b.status]} ${b.label}${b.status === "warn" && b.layers.length ? ` (${b.layers.join(", ")})` : ""}`;
+      if (button.textContent !== text) button.textContent = text;
       button.dataset.status = b.status;
       button.dataset.layers = b.layers.join(",");
-      button.setAttribute("role", "listitem");
       button.setAttribute("aria-pressed", this.selected === b.id);
       button.title = describe(b);
-      button.textContent = `${ICONS[b.status]} ${b.label}${b.status === "warn" && b.layers.length ? ` (${b.layers.join(", ")})` : ""}`;
-      button.addEventListener("click", () => {
-        this.selected = this.selected === b.id ? null : b.id;
-        this.onSelect(this.selected ? b.layers : null);
-        this.draw(badges);
-      });
-      return button;
-    }));
+    });
+  }
+
+  /** A badge's button; a click (un)selects it and highlights its layers. */
+  button(id) {
+    const button = document.createElement("button");
+    button.className = "badge";
+    button.dataset.testid = `badge-${id}`;
+    button.setAttribute("role", "listitem");
+    button.addEventListener("click", () => {
+      this.selected = this.selected === id ? null : id;
+      this.onSelect(this.selected ? this.badges.find((b) => b.id === id).layers : null);
+      this.draw(this.badges);
+    });
+    return button;
   }
 }

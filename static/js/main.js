@@ -1,8 +1,9 @@
 // Wires the page: transport -> state -> panels, and the controls back to the transport.
 
 import { ClipNormChart } from "./charts/clipnorm.js";
-import { DistributionOverTime, HistogramGrid } from "./charts/distributions.js";
+import { DistributionOverTime } from "./charts/distribution.js";
 import { FlowMap } from "./charts/flowmap.js";
+import { HistogramGrid } from "./charts/histgrid.js";
 import { HealthBadges } from "./health.js";
 import { LayerSeriesChart } from "./charts/layerseries.js";
 import { LossChart } from "./charts/loss.js";
@@ -18,7 +19,9 @@ import { fromTrace, TraceError, validateTrace } from "./trace.js";
 import { Transport } from "./transport.js";
 
 const $ = (selector) => document.querySelector(selector);
-const transport = new Transport(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws?ack=1`);
+// acks pace the frames to the drawing; the panels that draw `detail` redraw a few times a second,
+// so it comes only with the heavy parts (4 a second), not in every frame (docs/protocol.md)
+const transport = new Transport(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws?ack=1&detail=heavy`);
 const panels = new Panels();
 const lossChart = new LossChart($("#chart-loss"));
 const outputChart = new OutputChart($("#chart-output"));
@@ -27,6 +30,8 @@ let controls = null;
 let lostAtStep = null; // the step the last lost connection had reached
 let resumeWhenVisible = false;
 const MAX_TRACE_BYTES = 256 * 2 ** 20; // as engine/trace_loader.py
+const READOUT_MS = 100; // the step counter and metrics are rewritten at most this often while playing
+const PAUSE_HOLD_MS = 500; // longest a pause click holds the drawing while it waits for the reply
 const stats = { framesApplied: 0, applyMs: [], drawMs: {} }; // read by tests and bench/browser.py
 
 // ---- panels ---------------------------------------------------------------------------------
@@ -44,6 +49,8 @@ function view() {
 }
 
 const charts = {
+  loss: lossChart,
+  output: outputChart,
   network: new NetworkChart($("#chart-network"), (layer, row, column) => transport.send("explain", { layer, row, column, example: 0 })),
   phase: new PhasePanel($("#chart-phase"), $("#explain")),
   flow: new LayerSeriesChart($("#chart-flow"), { stat: "grad_norm", title: "‖dL/dW‖", log: true }),
@@ -68,11 +75,8 @@ const mark = {
     charts.network.draw(v.layers, v.detail, featureLabels(v.config), v.maps, v.phase, getState().highlight);
     $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
   }),
-  flow: panels.add($("#panel-flow"), 500, () => {
-    const v = view();
-    charts.flow.draw(v.history, v.layers, getState().highlight);
-    charts.flowmap.draw(v.history, v.layers);
-  }),
+  flow: panels.add($("#chart-flow"), 500, () => charts.flow.draw(view().history, view().layers, getState().highlight)),
+  flowmap: panels.add($("#chart-flowmap"), 500, () => charts.flowmap.draw(view().history, view().layers)),
   ratio: panels.add($("#panel-ratio"), 1000, () => charts.ratio.draw(view().history, view().layers, getState().highlight)),
   saturated: panels.add($("#panel-saturated"), 1000, () => charts.saturated.draw(view().history, view().layers, getState().highlight)),
   dead: panels.add($("#panel-dead"), 1000, () => charts.dead.draw(view().history, view().layers, getState().highlight)),
@@ -85,7 +89,7 @@ const mark = {
 };
 const badges = new HealthBadges($("#badges"), (layers) => setState({ highlight: layers }));
 
-const markHistoryPanels = () => ["loss", "flow", "ratio", "saturated", "dead", "clip", "dist"].forEach((k) => mark[k]());
+const markHistoryPanels = () => ["loss", "flow", "flowmap", "ratio", "saturated", "dead", "clip", "dist"].forEach((k) => mark[k]());
 
 function featureLabels(config) {
   const labels = Object.fromEntries(getState().catalog.choices.features.map((f) => [f.name, f.label]));
@@ -99,13 +103,11 @@ function classesOf(config) {
 
 // ---- what the page shows when the state changes -----------------------------------------------
 subscribe((s, changed) => {
-  if (changed.has("step") || changed.has("replay")) {
-    const step = s.replay ? s.replay.snapshots[s.replay.index]?.step ?? 0 : s.step;
-    $("#step").textContent = step.toLocaleString("en-US");
+  if (["step", "epoch", "metrics", "replay", "status"].some((k) => changed.has(k))) {
+    showReadouts(s.status !== "running" || changed.has("status") || changed.has("replay"));
   }
-  if (changed.has("epoch")) $("#epoch").textContent = s.epoch.toLocaleString("en-US");
   if (changed.has("status") || changed.has("connection")) showStatus(s);
-  if (changed.has("metrics") && s.metrics) $("#metrics").textContent = formatMetrics(s.metrics);
+  if (changed.has("status") && s.status !== "running") panels.release();
   if (changed.has("historyVersion") || changed.has("replay")) markHistoryPanels();
   if (changed.has("ghost")) mark.loss();
   if (changed.has("grid") || changed.has("points") || changed.has("replay")) mark.output();
@@ -120,6 +122,24 @@ subscribe((s, changed) => {
   if (changed.has("highlight")) ["network", "flow", "ratio", "saturated", "dead"].forEach((k) => mark[k]());
   if (changed.has("catalog") && s.catalog) fillPresets(s.catalog.presets);
 });
+
+let readoutsDue = null; // a pending write of the step, epoch and metrics readouts
+
+/** Write the step, epoch and metrics readouts: at once, or within READOUT_MS while training runs
+ * (a counter changing 30 times a second cannot be read, and each change repaints the page). */
+function showReadouts(now) {
+  if (!now) {
+    readoutsDue ??= setTimeout(() => showReadouts(true), READOUT_MS);
+    return;
+  }
+  clearTimeout(readoutsDue);
+  readoutsDue = null;
+  const s = getState();
+  const step = s.replay ? s.replay.snapshots[s.replay.index]?.step ?? 0 : s.step;
+  $("#step").textContent = step.toLocaleString("en-US");
+  $("#epoch").textContent = s.epoch.toLocaleString("en-US");
+  if (s.metrics) $("#metrics").textContent = formatMetrics(s.metrics);
+}
 
 function showStatus(s) {
   const status = s.connection !== "open" ? s.connection : s.status;
@@ -206,13 +226,17 @@ transport.on("frame", (f) => {
   live.appendFrame(f.scalars);
   live.appendMetrics(f.step, f.metrics);
   stats.framesApplied += 1;
-  const patch = { run: f.run, step: f.step, epoch: f.epoch, layers: f.layers, metrics: f.metrics,
-    detail: f.detail, historyVersion: s.historyVersion + 1 };
-  if (f.detail.output_grid) patch.grid = f.detail.output_grid;
-  if (f.detail.neuron_maps) patch.maps = f.detail.neuron_maps;
+  const sameLayers = JSON.stringify(f.layers) === JSON.stringify(s.layers); // keep the object: no "layers" change
+  const patch = { run: f.run, step: f.step, epoch: f.epoch, layers: sameLayers ? s.layers : f.layers,
+    metrics: f.metrics, historyVersion: s.historyVersion + 1 };
+  if (f.detail) {
+    patch.detail = f.detail;
+    if (f.detail.output_grid) patch.grid = f.detail.output_grid;
+    if (f.detail.neuron_maps) patch.maps = f.detail.neuron_maps;
+    live.appendHistograms(f.step, f.detail.layers);
+  }
   if (f.health) patch.health = f.health;
   if (f.status === "running" || f.run !== s.run) patch.phase = null; // no phase highlight while playing
-  live.appendHistograms(f.step, f.detail.layers);
   if (f.points) patch.points = f.points;
   if (newRun) patch.exportedStep = 0; // a new run has not been exported
   if (!(s.status === "diverged" && f.status === "paused")) patch.status = f.status;
@@ -266,7 +290,10 @@ transport.on("trace", (m) => {
 // ---- user actions -------------------------------------------------------------------------------
 const actions = {
   play: () => transport.play(),
-  pause: () => transport.pause(),
+  pause: () => {
+    panels.hold(PAUSE_HOLD_MS); // no drawing between the click and the reply: it is not delayed
+    transport.pause();
+  },
   step: () => transport.step(1),
   phase: () => transport.phase(),
   reset: () => transport.reset(),

@@ -1,5 +1,9 @@
 // Drawing on a budget: each panel redraws only when its data changed, it is on screen, and its
-// minimum interval has passed; one panel per animation frame, the most overdue first.
+// minimum interval has passed; one panel per animation frame, the most overdue (in intervals)
+// first, and drawing takes at most a third of the time: on 2 cores, the browser's drawing competes
+// with training itself.
+
+const DUTY = 1 / 3; // the share of the time spent drawing, at most
 
 export class Panels {
   constructor() {
@@ -21,6 +25,16 @@ export class Panels {
     return () => { panel.dirty = true; };
   }
 
+  /** Draw nothing for `ms` (or until release): a click waiting for its reply comes first. */
+  hold(ms) {
+    this.resumeAt = Math.max(this.resumeAt, performance.now() + ms);
+  }
+
+  /** End a hold. */
+  release() {
+    this.resumeAt = 0;
+  }
+
   /** Recent draw times in ms, by panel element id. */
   timings() {
     return Object.fromEntries(this.panels.map((p) => [p.element.id, p.ms]));
@@ -29,10 +43,11 @@ export class Panels {
   tick() {
     const now = performance.now();
     let chosen = null;
+    let overdue = 1; // how many of its intervals a panel has waited
     for (const p of this.panels) {
       if (!p.dirty || !this.visible.get(p.element) || p.element.closest("[hidden]")) continue;
-      if (now - p.last < p.interval) continue;
-      if (!chosen || p.last < chosen.last) chosen = p;
+      const waited = (now - p.last) / p.interval;
+      if (waited >= overdue) [chosen, overdue] = [p, waited];
     }
     requestAnimationFrame(() => this.tick()); // first: a draw that throws must not stop drawing
     if (chosen && now >= this.resumeAt) {
@@ -42,7 +57,7 @@ export class Panels {
       const took = performance.now() - now;
       chosen.ms.push(took);
       if (chosen.ms.length > 100) chosen.ms.shift();
-      this.resumeAt = performance.now() + took; // draw at most half the time: frames and clicks come first
+      this.resumeAt = performance.now() + took * (1 / DUTY - 1); // frames, clicks and training come first
     }
   }
 }

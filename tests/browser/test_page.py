@@ -63,8 +63,8 @@ def test_page_loads_with_every_control_from_the_catalog(page, catalog):
     for action in ("reset", "play", "step", "phase", "export", "import"):
         assert page.is_visible(f"[data-action={action}]"), action
     assert page.is_hidden("[data-action=pause]")
-    # the output and loss charts were created by Plotly
-    page.wait_for_selector("#chart-output .main-svg", state="attached")
+    # the output plane is painted on a canvas; the loss chart was created by Plotly
+    page.wait_for_selector("#chart-output canvas", state="attached")
     page.wait_for_selector("#chart-loss .main-svg", state="attached")
 
 

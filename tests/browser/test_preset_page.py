@@ -94,8 +94,8 @@ def badges_match_health(page) -> None:
 
 def dotted_rects(page) -> list:
     """The network view's dotted highlight rectangles, as [x0, x1]."""
-    return page.evaluate("""() => ((document.querySelector('#chart-network').layout || {}).shapes || [])
-        .filter((s) => s.type === 'rect' && s.line && s.line.dash === 'dot').map((s) => [s.x0, s.x1])""")
+    return page.evaluate("""() => (window.backpropLab.charts.network.scene?.rects || [])
+        .filter((r) => r.kind === 'highlight').map((r) => [r.x0, r.x1])""")
 
 
 # ---- 1. each problem preset raises its badge; its fix does not -------------------------------------
@@ -181,8 +181,8 @@ def test_clicking_a_warn_badge_highlights_its_layers_and_again_clears_it(page, c
 
     page.click("[data-testid=badge-vanishing]")
     wait_state(page, "JSON.stringify(s.highlight) === JSON.stringify(arg)", shown["layers"])
-    page.wait_for_function("n => ((document.querySelector('#chart-network').layout || {}).shapes || [])"
-                           ".filter((s) => s.type === 'rect' && s.line && s.line.dash === 'dot').length === n",
+    page.wait_for_function("n => (window.backpropLab.charts.network.scene?.rects || [])"
+                           ".filter((r) => r.kind === 'highlight').length === n",
                            arg=len(shown["layers"]))
     # the rectangle stands on the highlighted layer's column (dense k is column k: the input is column 0)
     columns = [int(name.removeprefix("dense")) for name in shown["layers"]]
@@ -191,8 +191,8 @@ def test_clicking_a_warn_badge_highlights_its_layers_and_again_clears_it(page, c
 
     page.click("[data-testid=badge-vanishing]")
     wait_state(page, "s.highlight === null")
-    page.wait_for_function("() => !((document.querySelector('#chart-network').layout || {}).shapes || [])"
-                           ".some((s) => s.type === 'rect' && s.line && s.line.dash === 'dot')")
+    page.wait_for_function("() => !(window.backpropLab.charts.network.scene?.rects || [])"
+                           ".some((r) => r.kind === 'highlight')")
     assert badge(page, "vanishing")["pressed"] == "false"
 
 

@@ -86,48 +86,47 @@ def flow_series(page, steps: int) -> list:
         return h.n === n && f.series.length === s.layers.length && f.series.every((x, k) => x.y.length === n
             && x.x[n - 1] === s.step && x.y[0] === g[k] && x.y[n - 1] === g[(n - 1) * h.nLayers + k]); }}""",
                            arg=steps)  # drawn from this run's history, not a previous run's
-    return page.evaluate(f"() => {FLOW}.series")
+    return page.evaluate(f"() => {FLOW}.series.map((x) => ({{...x, x: Array.from(x.x), y: Array.from(x.y)}}))")
 
 
 def links(page) -> list:
-    """The network view's "links" trace: [{cd: [layer, row, column], text, x, y}]."""
-    return page.evaluate("""() => { const t = document.querySelector('#chart-network').data.find((d) => d.name === 'links');
-        return t.customdata.map((cd, k) => ({cd, text: t.text[k], x: t.x[k], y: t.y[k]})); }""")
+    """The network view's drawn links: [{cd: [layer, row, column], text, x, y}]."""
+    return page.evaluate("""() => window.backpropLab.charts.network.scene.links.map(
+        (l) => ({cd: l.cd, text: l.text, x: l.x, y: l.y}))""")
 
 
 def parse_link(text: str) -> tuple:
-    """'dense1 W[0, 2]<br>dL/dW = -1.234e-5' -> ('dense1', 0, 2, 'dL/dW', -1.234e-5)."""
-    m = re.fullmatch(r"(\S+) W\[(\d+), (\d+)\]<br>(.+) = (\S+)", text)
+    """'dense1 W[0, 2]\\ndL/dW = -1.234e-5' -> ('dense1', 0, 2, 'dL/dW', -1.234e-5)."""
+    m = re.fullmatch(r"(\S+) W\[(\d+), (\d+)\]\n(.+) = (\S+)", text)
     assert m, text
     return m[1], int(m[2]), int(m[3]), m[4], float(m[5])
 
 
 def link_pixels(page) -> list:
-    """Where each link's clickable midpoint is, in data and on the screen: [{cd, x, y, px, py}]."""
-    return page.evaluate("""() => { const gd = document.querySelector('#chart-network');
-        const fl = gd._fullLayout; const box = gd.getBoundingClientRect();
-        const t = gd.data.find((d) => d.name === 'links');
-        return t.customdata.map((cd, k) => ({cd, x: t.x[k], y: t.y[k], px: box.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[k]),
-            py: box.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[k])})); }""")
+    """Where each link's marked point is on the screen: [{cd, px, py}]."""
+    return page.evaluate("""() => { const chart = window.backpropLab.charts.network;
+        const box = chart.canvas.getBoundingClientRect();
+        const t = chart.transform(chart.element.clientWidth, chart.element.clientHeight);
+        return chart.scene.links.map((l) => ({cd: l.cd, px: box.left + t.X(l.x), py: box.top + t.Y(l.y)})); }""")
 
 
 def wait_network_frame(page) -> None:
-    """Wait until the network view drew the frame in the state (its neuron hover shows the means)."""
+    """Wait until the network view drew the frame in the state (its neurons show the means)."""
     page.wait_for_function("""() => { const s = window.backpropLab.getState();
-        const t = (document.querySelector('#chart-network').data || []).find((d) => d.name === 'neurons');
-        const act = s.detail.layers[0].neuron_act;
-        return Boolean(t && act && t.text.some((x) => x.includes('dense1 unit 0') && x.endsWith(act[0].toPrecision(4)))); }""")
+        const scene = window.backpropLab.charts.network.scene; const act = s.detail.layers[0].neuron_act;
+        return Boolean(scene && act && scene.neurons.some((n) => n.text === `dense1 unit 0\\nmean a = ${act[0].toPrecision(4)}`)); }""")
 
 
 def click_link(page, cd: list) -> None:
-    """Hover the midpoint of link `cd` ([layer, row, column]) until Plotly hovers a link there (its
-    hover is throttled: a click before it would use the previous hover), then click it, as a person
-    does. Its position is read afresh: filling #explain can add a scrollbar, and the plot resizes."""
+    """Hover the marked point of link `cd` ([layer, row, column]) until the view hovers that link
+    and its tooltip names it, then click it, as a person does. Its position is read afresh:
+    filling #explain can add a scrollbar, and the view resizes."""
     point = next(p for p in link_pixels(page) if p["cd"] == cd)
     page.mouse.move(point["px"], point["py"])
-    page.wait_for_function("""p => { const h = document.querySelector('#chart-network')._hoverdata;
-        return Boolean(h && h.length && h[0].data.name === 'links'
-            && Math.abs(h[0].x - p.x) < 1e-9 && Math.abs(h[0].y - p.y) < 1e-9); }""", arg=point)
+    page.wait_for_function("""cd => { const h = window.backpropLab.charts.network.hovered;
+        return Boolean(h && JSON.stringify(h.cd) === JSON.stringify(cd)); }""", arg=cd)
+    name = state(page, "s.layers[arg].name", cd[0])
+    assert page.inner_text("#chart-network .chart-tip").startswith(f"{name} W[{cd[1]}, {cd[2]}]\n")
     page.mouse.click(point["px"], point["py"])
 
 
@@ -177,10 +176,10 @@ def test_network_mode_switches_what_the_links_show(page):
         # every link's hover text shows this mode's value of the frame's detail tensor
         page.wait_for_function("""mode => { const s = window.backpropLab.getState();
             const label = {weights: 'W', grads: 'dL/dW', updates: 'ΔW'}[mode];
-            const t = (document.querySelector('#chart-network').data || []).find((d) => d.name === 'links');
-            return Boolean(t) && t.customdata.every(([i, r, c], k) => {
+            const scene = window.backpropLab.charts.network.scene;
+            return Boolean(scene) && scene.links.every(({cd: [i, r, c], text}) => {
                 const d = window.__packed.decode(s.detail.layers[i][mode].values);
-                return t.text[k].endsWith(`${label} = ${d.values[r * d.shape[1] + c].toPrecision(4)}`); }); }""",
+                return text.endsWith(`${label} = ${d.values[r * d.shape[1] + c].toPrecision(4)}`); }); }""",
                                arg=mode)
         drawn = links(page)
         expected_links = [[i, r, c] for i, l in enumerate(layers) for r in range(l["fan_in"]) for c in range(l["fan_out"])]
@@ -228,6 +227,7 @@ def test_gradient_flow_draws_every_layers_grad_norm_of_every_step(context, base_
     np.testing.assert_allclose(drawn, norms, rtol=1e-6, atol=0)
 
     # the layer × step map beside it holds log10 of the same values (one step per column here)
+    page.wait_for_function("n => (window.backpropLab.charts.flowmap.z[0] || []).length === n", arg=steps)
     z = np.array(page.evaluate("() => window.backpropLab.charts.flowmap.z"), dtype=float)
     assert z.shape == (len(layers), steps)
     np.testing.assert_allclose(z, np.log10(drawn.T), rtol=0, atol=1e-12)
@@ -283,13 +283,12 @@ def click_phase(page, k: int) -> dict:
 
 
 def network_highlight(page, words: list) -> dict:
-    """Wait until the network view's annotations mention all `words`; returns its layout's
-    {annotation texts, rect shapes}."""
-    page.wait_for_function("""words => { const l = document.querySelector('#chart-network').layout || {};
-        return (l.annotations || []).some((a) => words.every((w) => String(a.text).includes(w))); }""", arg=words)
-    return page.evaluate("""() => { const l = document.querySelector('#chart-network').layout;
-        return {texts: l.annotations.map((a) => String(a.text)),
-                rects: (l.shapes || []).filter((s) => s.type === 'rect').map((s) => [s.x0, s.x1])}; }""")
+    """Wait until the network view's caption mentions all `words`; returns its
+    {texts: [caption], rects: [[x0, x1] of each box]}."""
+    page.wait_for_function("""words => { const scene = window.backpropLab.charts.network.scene;
+        return Boolean(scene && scene.caption) && words.every((w) => scene.caption.includes(w)); }""", arg=words)
+    return page.evaluate("""() => { const scene = window.backpropLab.charts.network.scene;
+        return {texts: [scene.caption, ...scene.labels.map((l) => l.text)], rects: scene.rects.map((r) => [r.x0, r.x1])}; }""")
 
 
 def test_step_through_shows_each_phases_tensors_in_order_and_the_network_highlights_it(page):
@@ -379,3 +378,86 @@ def test_every_link_can_be_clicked_to_explain_it(page):
         explained.append(f"{e['name']}.W[{e['row']}, {e['column']}]")
     unreachable = sorted(set(clicked) - set(explained))
     assert not unreachable, f"these links cannot be clicked (another link's marker sits on theirs): {unreachable}"
+
+
+# ---- 6. the histogram grid --------------------------------------------------------------------
+HIST = "window.backpropLab.charts.hist"
+
+
+def hist_panels(page, key_counts: str, key_edges: str) -> list:
+    """Wait until the grid draws the frame's `key_counts` / `key_edges` of every layer; returns its panels."""
+    page.wait_for_function(f"""() => {{ const s = window.backpropLab.getState(); const p = {HIST}.panels;
+        return p.length === 2 * s.layers.length && p.every((q) => {{ const h = s.detail.layers[q.layer].hist[q.key];
+            return JSON.stringify(q.counts) === JSON.stringify(Array.from(h.{key_counts}))
+                && JSON.stringify(q.edges) === JSON.stringify(Array.from(h.{key_edges})); }}); }}""")
+    return page.evaluate(f"() => {HIST}.panels")
+
+
+def test_histogram_grid_draws_every_layers_bins_linear_and_log(page):
+    steps = run_steps(page, 3)
+    layers, batch = state(page, "s.layers"), state(page, "s.config.training.batch_size")
+    assert state(page, "s.detail.step") == steps
+    page.locator("#chart-hist").scroll_into_view_if_needed()
+    panels = hist_panels(page, "counts", "edges")
+    assert [(p["name"], p["key"]) for p in panels] == [(l["name"], k) for l in layers for k in ("act", "grad")]
+    for p, l in zip(panels[::2], layers):  # every activation of the batch is binned once
+        assert sum(p["counts"]) == batch * l["fan_out"] and len(p["edges"]) == len(p["counts"]) + 1
+    for p, l in zip(panels[1::2], layers):  # and every weight gradient
+        assert sum(p["counts"]) == l["fan_in"] * l["fan_out"]
+    assert page.inner_text("#hist-note") == ""  # three layers fit: none left out
+
+    page.check("#hist-log")
+    logs = hist_panels(page, "log_counts", "log_edges")
+    assert all(float(e).is_integer() for p in logs for e in (p["edges"][0], p["edges"][-1]))  # whole decades
+
+    # hovering the tallest bar of the first panel names it and its count, as a person reads it
+    first = logs[0]
+    k = int(np.argmax(first["counts"]))
+    box = page.locator("#chart-hist canvas").bounding_box()
+    x = box["x"] + first["box"]["x"] + (k + 0.5) * first["box"]["w"] / len(first["counts"])
+    page.mouse.move(x, box["y"] + first["box"]["y"] + first["box"]["h"] - 2)
+    tip = page.locator("#chart-hist .chart-tip")
+    tip.wait_for(state="visible")
+    assert re.fullmatch(rf"{layers[0]['name']} a \|v\| in \[1e\S+, 1e\S+\): {first['counts'][k]}(\n.*)?", tip.inner_text(), re.S)
+
+
+# ---- 7. the output plane ----------------------------------------------------------------------
+OUTPUT = "window.backpropLab.charts.output"
+
+
+def test_output_plane_shows_the_engines_output_where_the_pointer_is(page):
+    from engine.detail import EXTENT, GRID, output_grid
+
+    steps = run_steps(page, 20)
+    trainer, _ = replay(state(page, "s.config"), steps)
+    expected = output_grid(trainer)
+    assert expected["kind"] == "probability"
+    page.evaluate("async () => { window.__packed = await import('/js/packed.js'); }")
+    # the plane drawn is the frame's grid, which is the engine's to 8 bits
+    page.wait_for_function(f"""() => {{ const d = {OUTPUT}.drawn; const s = window.backpropLab.getState();
+        return Boolean(d && d.values && s.grid) && JSON.stringify(Array.from(d.values))
+            === JSON.stringify(Array.from(window.__packed.decode(s.grid.values).values)); }}""")
+    drawn = np.array(page.evaluate(f"() => Array.from({OUTPUT}.drawn.values)")).reshape(GRID, GRID)
+    level = (expected["values"].max() - expected["values"].min()) / 254
+    np.testing.assert_allclose(drawn, expected["values"], rtol=0, atol=level / 2 + 1e-6)
+    points = state(page, "s.points")
+    assert page.evaluate(f"() => {OUTPUT}.drawn.points") == len(points["train"]["x"])
+
+    # hover a grid point: the tooltip names the plane point and the output there
+    page.locator("#chart-output").scroll_into_view_if_needed()
+    row, col = 12, 37  # plane (ticks[37], ticks[12])
+    ticks = np.linspace(*EXTENT, GRID)
+    pixel = page.evaluate(f"""([x, y]) => {{ const a = {OUTPUT}.area(); const box = {OUTPUT}.canvas.getBoundingClientRect();
+        return [box.left + a.X(x), box.top + a.Y(y)]; }}""", [float(ticks[col]), float(ticks[row])])
+    page.mouse.move(*pixel)
+    tip = page.locator("#chart-output .chart-tip")
+    tip.wait_for(state="visible")
+    m = re.match(r"x₁ (\S+), x₂ (\S+)\noutput (\S+)", tip.inner_text())
+    assert m, tip.inner_text()
+    assert abs(float(m[1]) - ticks[col]) <= 0.01 and abs(float(m[2]) - ticks[row]) <= 0.01
+    assert float(m[3]) == pytest.approx(expected["values"][row, col], abs=level / 2 + 5e-4)
+
+    # showing the test points adds them
+    page.check("#show-test")
+    n = len(points["train"]["x"]) + len(points["test"]["x"])
+    page.wait_for_function(f"n => {OUTPUT}.drawn.points === n", arg=n)

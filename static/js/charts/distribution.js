@@ -1,8 +1,7 @@
-// Per-layer histograms of activations and gradients as small multiples (linear or log-magnitude
-// bins, as the engine computed them), and one layer's distribution over time as percentile bands.
+// One layer's distribution of activations or gradients over time, as percentile bands read from
+// the histograms of each frame.
 
 const PERCENTILES = [0, 7, 16, 31, 50, 69, 84, 93, 100]; // TensorBoard's distribution bands
-const MAX_PANELS = 6; // small multiples drawn at most (evenly spaced layers beyond that)
 
 /** Value at percentile p of a histogram {edges, counts}, interpolated within its bin. */
 export function percentile(hist, p) {
@@ -18,43 +17,6 @@ export function percentile(hist, p) {
     target -= c;
   }
   return null;
-}
-
-export class HistogramGrid {
-  constructor(element) {
-    this.element = element;
-    this.logMagnitude = false;
-    this.note = "";
-    Plotly.newPlot(element, [], {}, { displayModeBar: false, responsive: true });
-  }
-
-  /** Bars per layer: activations in the top row, gradients in the bottom row. */
-  draw(layers, detail) {
-    if (!detail) return;
-    const all = layers.map((l, i) => i).filter((i) => detail.layers[i].hist.act);
-    const shown = all.length <= MAX_PANELS ? all
-      : [...new Set(Array.from({ length: MAX_PANELS }, (_, k) => all[Math.round((k * (all.length - 1)) / (MAX_PANELS - 1))]))];
-    this.note = shown.length < all.length ? `showing ${shown.length} of ${all.length} layers, evenly spaced` : "";
-    const traces = [];
-    const layout = { margin: { l: 30, r: 6, t: 18, b: 24 }, uirevision: "hist", font: { size: 9 }, showlegend: false,
-      grid: { rows: 2, columns: Math.max(1, shown.length), pattern: "independent" }, annotations: [] };
-    shown.forEach((i, k) => {
-      for (const [row, key, color] of [[0, "act", "#0072b2"], [1, "grad", "#d55e00"]]) {
-        const h = detail.layers[i].hist[key];
-        const edges = this.logMagnitude ? h.log_edges : h.edges;
-        const counts = this.logMagnitude ? h.log_counts : h.counts;
-        const axis = row * shown.length + k + 1;
-        traces.push({ type: "bar", x: edges.slice(0, -1).map((e, j) => (e + edges[j + 1]) / 2), y: counts,
-          marker: { color }, xaxis: `x${axis}`, yaxis: `y${axis}`,
-          hovertemplate: `${layers[i].name} ${key}${this.logMagnitude ? " log₁₀|v|" : ""} %{x:.3g}: %{y}<extra></extra>` });
-        layout[`xaxis${axis}`] = { tickfont: { size: 8 }, nticks: 4 };
-        layout[`yaxis${axis}`] = { tickfont: { size: 8 }, nticks: 3 };
-        layout.annotations.push({ text: `${layers[i].name} ${key === "act" ? "a" : "dL/dW"}`, showarrow: false,
-          xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.15, font: { size: 9 } });
-      }
-    });
-    Plotly.react(this.element, traces, layout);
-  }
 }
 
 export class DistributionOverTime {

@@ -16,7 +16,7 @@ export class LayerSeriesChart {
   constructor(element, options) {
     this.element = element;
     this.options = options; // also {empty: "what to say when no layer has this scalar"}
-    this.series = []; // what was drawn last: [{name, x, y}] (read by tests)
+    this.series = []; // what was drawn last: [{name, layer, x, y (typed arrays)}] (read by tests)
     Plotly.newPlot(element, [], this.layout(), { displayModeBar: false, responsive: true });
   }
 
@@ -51,7 +51,7 @@ export class LayerSeriesChart {
       const color = layerColor(i, layers.length);
       if (history.bands) this.addBand(traces, history, stat, i, color);
       const d = decimate(x, this.options.log ? y.map((v) => (v > 0 ? v : NaN)) : y, 500); // a log axis has no 0
-      this.series.push({ name: layer.name, layer: i, x: Array.from(x), y: Array.from(y) });
+      this.series.push({ name: layer.name, layer: i, x, y });
       const lit = !highlight || highlight.includes(layer.name);
       traces.push({ type: "scatter", mode: "lines", name: layer.name, x: d.x, y: d.y, opacity: lit ? 1 : 0.2,
         line: { color, width: highlight && lit ? 3 : 1.6 }, hovertemplate: `${layer.name} step %{x}: %{y:.3e}<extra></extra>` });

@@ -1,68 +1,62 @@
-// The network as Playground draws it: neurons in columns, links coloured by sign and as wide as
-// their magnitude on a log scale (so 1e-6 and 1e-2 differ), grouped into a few traces by bucket.
-// Shows W, dL/dW or the last ΔW; neurons coloured by mean activation or mean dL/da.
+// The network view, painted on a canvas: a deep net has thousands of links, which took Plotly's
+// SVG over 100 ms a frame and a canvas takes a few. Links are coloured by sign and as wide as their
+// log magnitude; neurons show their mean or their map. Hovering names a link or a neuron; a click
+// on a link asks the server to explain that weight's gradient.
 
 import { decode } from "../packed.js";
-import { CLASS_COLORS, DIVERGING } from "../palette.js";
+import { CLASS_COLORS, divergingRgb } from "../palette.js";
+import { canvasIn, fitCanvas, FONT, INK, showTip } from "./canvas.js";
+import { networkScene } from "./networkscene.js";
 
-const MAX_NODES = 12; // a wider layer shows its first 6 and last 5 units, and says so
-const MAX_MAPS = 48; // neuron maps drawn at most (each is an image)
-const DECADES = 6; // link widths span this many orders of magnitude below the largest
-const WIDTH_BUCKETS = 4;
+const MARGIN = 6; // px
+const RADIUS = 11; // px, a neuron
+const MAP_SIZE = 0.62; // a neuron map's side, in diagram units (at most 3 radii)
+const LEVELS = 6; // link widths are painted in this many steps (one path per sign and step)
+const HIT_PX = 5; // a pointer this close to a link hovers it
 const NEG = CLASS_COLORS[0];
 const POS = CLASS_COLORS[1];
+const NONFINITE = CLASS_COLORS[4];
+const LUT = Uint8Array.from([...Array(255).keys()].flatMap((k) => divergingRgb(k / 127 - 1)).concat(divergingRgb(NaN)));
 
-/** Which units of an n-wide layer are drawn. */
-function drawnUnits(n) {
-  if (n <= MAX_NODES) return [...Array(n).keys()];
-  return [...Array(6).keys(), ...Array.from({ length: 5 }, (_, k) => n - 5 + k)];
-}
-
-/** Columns of the diagram: inputs, then one per dense entry; batch-norm entries join their dense. */
-export function columnsOf(layers, features) {
-  const columns = [{ label: "inputs", units: layers[0].fan_in, names: features, entry: null }];
-  const columnOfEntry = [];
-  layers.forEach((l, i) => {
-    if (l.kind === "dense") {
-      columns.push({ label: l.name, units: l.fan_out, entry: i, activation: l.activation, bn: false });
-    } else {
-      columns[columns.length - 1].bn = true;
-    }
-    columnOfEntry[i] = columns.length - 1;
-  });
-  return { columns, columnOfEntry };
-}
-
-function logWidth(v, top) {
-  const m = Math.abs(v);
-  if (!(m > 0) || !Number.isFinite(m)) return 0;
-  return Math.max(0, Math.min(1, (Math.log10(m) - (top - DECADES)) / DECADES));
-}
-
-function mapImage(values, shape) {
-  const [n, m] = shape;
+/** Every unit's map in one canvas, a grid of (rows, cols) tiles, orange below 0 and blue above:
+ * {canvas, tiles: Map "column:unit" -> [sx, sy], n, m}. One canvas, since one per unit cost ms each. */
+function mapAtlas(maps) {
+  const [n, m] = [maps.y.length, maps.x.length];
+  const across = Math.ceil(Math.sqrt(maps.units.length)) || 1;
   const canvas = document.createElement("canvas");
-  canvas.width = m;
-  canvas.height = n;
+  canvas.width = across * m;
+  canvas.height = Math.ceil(maps.units.length / across) * n || 1;
   const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(m, n);
-  let scale = 0;
-  for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
-  scale = scale || 1;
-  const neg = [230, 159, 0];
-  const pos = [0, 114, 178];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) {
-      const v = values[(n - 1 - i) * m + j] / scale; // row 0 is y = −6: draw it at the bottom
-      const c = v < 0 ? neg : pos;
-      const t = Math.min(1, Math.abs(v));
-      const o = 4 * (i * m + j);
-      for (let k = 0; k < 3; k++) img.data[o + k] = Math.round(247 + (c[k] - 247) * t);
-      img.data[o + 3] = 255;
+  const img = ctx.createImageData(canvas.width, canvas.height);
+  const tiles = new Map();
+  maps.units.forEach(([k, unit], u) => {
+    const [sx, sy] = [(u % across) * m, Math.floor(u / across) * n];
+    tiles.set(`${k + 1}:${unit}`, [sx, sy]); // hidden block k is column k + 1
+    const values = decode(maps.maps[u]).values;
+    let scale = 0;
+    for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        const v = values[(n - 1 - i) * m + j] / (scale || 1); // row 0 is y = −6: the bottom
+        const c = Number.isFinite(v) ? 3 * Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127) : 3 * 255;
+        const o = 4 * ((sy + i) * canvas.width + sx + j);
+        img.data[o] = LUT[c];
+        img.data[o + 1] = LUT[c + 1];
+        img.data[o + 2] = LUT[c + 2];
+        img.data[o + 3] = 255;
+      }
     }
-  }
+  });
   ctx.putImageData(img, 0, 0);
-  return canvas.toDataURL();
+  return { canvas, tiles, n, m };
+}
+
+/** Distance from (px, py) to the segment (ax, ay)–(bx, by). */
+function segmentDistance(px, py, ax, ay, bx, by) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
 }
 
 export class NetworkChart {
@@ -72,151 +66,158 @@ export class NetworkChart {
     this.neuronMode = "neuron_act"; // neuron_act | neuron_signal
     this.showMaps = true;
     this.summary = "";
-    Plotly.newPlot(element, [], { margin: { l: 4, r: 4, t: 4, b: 4 } }, { displayModeBar: false, responsive: true });
-    element.on("plotly_click", (e) => {
-      const p = e.points.find((q) => q.customdata && q.customdata.length === 3);
-      if (p) onWeightClick(...p.customdata);
+    this.scene = null; // what was drawn last (read by tests)
+    this.hovered = null; // the scene's link or neuron under the pointer
+    this.pointer = null; // where the pointer is on the canvas, in CSS px
+    this.atlas = null; // the frame's neuron maps, rendered once
+    Object.assign(this, canvasIn(element));
+    this.canvas.addEventListener("pointermove", (e) => this.hover(e.offsetX, e.offsetY));
+    this.canvas.addEventListener("pointerleave", () => this.hover(null));
+    this.canvas.addEventListener("click", (e) => {
+      this.hover(e.offsetX, e.offsetY);
+      if (this.hovered?.cd) onWeightClick(...this.hovered.cd);
     });
+    new ResizeObserver(() => this.paint()).observe(element);
   }
 
   /** Draw layers (the trace's `layers`), a detail, the neuron maps and the phase highlight. */
   draw(layers, detail, features, maps, phase, highlight = null) {
     if (!layers.length || !detail) return;
-    const { columns, columnOfEntry } = columnsOf(layers, features);
-    const widest = Math.min(MAX_NODES, Math.max(...columns.map((c) => c.units)));
-    const y = (j, n) => (drawnUnits(n).indexOf(j) - (Math.min(n, MAX_NODES) - 1) / 2) * (widest > 8 ? 1 : 1.4);
-    const notes = [];
-    // links, by sign and width bucket
-    const matrices = [];
-    let top = -Infinity;
-    for (const [i, l] of layers.entries()) {
-      if (l.kind !== "dense") continue;
-      const t = detail.layers[i][this.mode];
-      const decoded = decode(t.values);
-      const rows = t.summarized ? t.summarized.rows : [...Array(t.shape[0]).keys()];
-      const cols = t.summarized ? t.summarized.cols : [...Array(t.shape[1]).keys()];
-      matrices.push({ i, decoded, rows, cols, width: decoded.shape[1] });
-      for (const v of decoded.values) if (Number.isFinite(v) && v !== 0) top = Math.max(top, Math.log10(Math.abs(v)));
+    this.scene = networkScene(layers, detail, features, { mode: this.mode, neuronMode: this.neuronMode, phase, highlight });
+    this.summary = this.scene.summary;
+    if (this.mapSource !== maps) { // maps come with heavy frames; render them once, not each draw
+      this.mapSource = maps;
+      this.atlas = null;
     }
-    const buckets = [];
-    for (let s = 0; s < 2; s++) for (let b = 0; b < WIDTH_BUCKETS; b++) buckets.push({ x: [], y: [], s, b });
-    const mid = { x: [], y: [], text: [], customdata: [] };
-    for (const m of matrices) {
-      const to = columnOfEntry[m.i];
-      const from = to - 1;
-      const fanIn = columns[from].units;
-      const fanOut = columns[to].units;
-      const drawnIn = new Set(drawnUnits(fanIn));
-      const drawnOut = new Set(drawnUnits(fanOut));
-      m.rows.forEach((r, ri) => {
-        if (!drawnIn.has(r)) return;
-        m.cols.forEach((c, ci) => {
-          if (!drawnOut.has(c)) return;
-          const v = m.decoded.values[ri * m.width + ci];
-          const w = logWidth(v, top);
-          const bucket = buckets[(v < 0 ? 0 : 1) * WIDTH_BUCKETS + Math.min(WIDTH_BUCKETS - 1, Math.floor(w * WIDTH_BUCKETS))];
-          const [x0, y0, x1, y1] = [from, y(r, fanIn), to, y(c, fanOut)];
-          bucket.x.push(x0, x1, null);
-          bucket.y.push(y0, y1, null);
-          const t = 0.3 + (0.4 * (ci + 0.5)) / m.cols.length; // a distinct point on each link
-          mid.x.push(x0 + t * (x1 - x0));
-          mid.y.push(y0 + t * (y1 - y0));
-          mid.text.push(`${layers[m.i].name} W[${r}, ${c}]<br>${this.label()} = ${Number.isFinite(v) ? v.toPrecision(4) : "non-finite"}`);
-          mid.customdata.push([m.i, r, c]);
-        });
-      });
+    this.hover(this.pointer?.x ?? null, this.pointer?.y); // the value under a still pointer changes too
+  }
+
+  /** Diagram units -> CSS px for the canvas's size: {X, Y, unit (px per diagram unit)}. */
+  transform(width, height) {
+    const { columns, half } = this.scene;
+    const [x0, x1, top, bottom] = [-0.6, columns.length - 0.4, half + 0.8, -half - 1.6];
+    const sx = (width - 2 * MARGIN) / (x1 - x0);
+    const sy = (height - 2 * MARGIN) / (top - bottom);
+    return { X: (x) => MARGIN + (x - x0) * sx, Y: (y) => MARGIN + (top - y) * sy, unit: Math.min(sx, sy) };
+  }
+
+  /** Paints the unit's map in a square of `side` px centred on (x, y); false if it has none. */
+  paintMap(ctx, column, unit, x, y, side) {
+    if (!this.showMaps || !this.mapSource || column === 0) return false;
+    this.atlas ??= mapAtlas(this.mapSource);
+    const tile = this.atlas.tiles.get(`${column}:${unit}`);
+    if (!tile) return false;
+    ctx.drawImage(this.atlas.canvas, tile[0], tile[1], this.atlas.m, this.atlas.n, x - side / 2, y - side / 2, side, side);
+    ctx.strokeRect(x - side / 2, y - side / 2, side, side);
+    return true;
+  }
+
+  paint() {
+    const s = this.scene;
+    const ctx = s && fitCanvas(this.canvas, this.element);
+    if (!ctx) return;
+    const [width, height] = [this.element.clientWidth, this.element.clientHeight];
+    const t = this.transform(width, height);
+    for (const r of s.rects) {
+      if (r.kind !== "phase") continue;
+      ctx.fillStyle = r.color;
+      ctx.fillRect(t.X(r.x0), MARGIN, t.X(r.x1) - t.X(r.x0), height - 2 * MARGIN);
     }
-    const traces = buckets.filter((b) => b.x.length).map((b) => ({
-      type: "scatter", mode: "lines", x: b.x, y: b.y, hoverinfo: "skip", showlegend: false,
-      line: { color: b.s ? POS : NEG, width: 0.6 + 1.3 * b.b },
-      opacity: 0.25 + 0.22 * b.b,
-    }));
-    traces.push({ type: "scatter", mode: "markers", x: mid.x, y: mid.y, text: mid.text, customdata: mid.customdata,
-      hovertemplate: "%{text}<extra>click: explain</extra>", marker: { size: 7, color: "rgba(0,0,0,0.02)" }, showlegend: false,
-      name: "links" });
-    // neurons
-    const nx = [];
-    const ny = [];
-    const nc = [];
-    const nt = [];
-    let scale = 0;
-    columns.forEach((col, k) => {
-      const values = col.entry === null ? null : detail.layers[col.entry][this.neuronMode];
-      for (const j of drawnUnits(col.units)) {
-        nx.push(k);
-        ny.push(y(j, col.units));
-        const v = values ? values[j] : null;
-        nc.push(v ?? 0);
-        if (v !== null && v !== undefined) scale = Math.max(scale, Math.abs(v));
-        nt.push(col.entry === null ? `input ${col.names[j] ?? j}` : `${col.label} unit ${j}<br>${this.neuronMode === "neuron_act" ? "mean a" : "mean dL/da"} = ${v === null || v === undefined ? "—" : v.toPrecision(4)}`);
+    this.paintLinks(ctx, t);
+    this.paintNeurons(ctx, t);
+    ctx.setLineDash([4, 3]);
+    ctx.strokeStyle = NONFINITE;
+    ctx.lineWidth = 2;
+    for (const r of s.rects) {
+      if (r.kind === "highlight") ctx.strokeRect(t.X(r.x0), MARGIN + 1, t.X(r.x1) - t.X(r.x0), height - 2 * MARGIN - 2);
+    }
+    ctx.setLineDash([]);
+    ctx.fillStyle = INK;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.font = `${t.X(1) - t.X(0) < 56 ? 9 : 10}px ${FONT}`; // narrow columns: "dense10" must fit
+    for (const l of s.labels) l.text.split("\n").forEach((line, k) => ctx.fillText(line, t.X(l.x), t.Y(l.y) + 12 * k));
+    if (s.caption) {
+      ctx.font = `12px ${FONT}`;
+      ctx.fillText(s.caption, width / 2, MARGIN);
+    }
+  }
+
+  paintLinks(ctx, t) {
+    const groups = new Map(); // one path per colour and width step
+    for (const link of this.scene.links) {
+      const level = Math.min(LEVELS - 1, Math.floor(link.width * LEVELS));
+      const key = Number.isFinite(link.value) ? `${link.value < 0 ? 0 : 1}:${level}` : "nonfinite";
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(link);
+    }
+    for (const [key, links] of groups) {
+      const [sign, level] = key.split(":").map(Number);
+      ctx.beginPath();
+      for (const l of links) {
+        ctx.moveTo(t.X(l.x0), t.Y(l.y0));
+        ctx.lineTo(t.X(l.x1), t.Y(l.y1));
       }
-      if (col.units > MAX_NODES) notes.push(`${col.label}: ${col.units} units, ${MAX_NODES - 1} drawn`);
-    });
-    traces.push({ type: "scatter", mode: "markers", x: nx, y: ny, text: nt, hovertemplate: "%{text}<extra></extra>",
-      marker: { size: 22, color: nc, colorscale: DIVERGING, cmin: -(scale || 1), cmax: scale || 1,
-        line: { color: "#555", width: 1 } }, showlegend: false, name: "neurons" });
-    const annotations = columns.map((col, k) => ({
-      x: k, y: -((Math.min(MAX_NODES, widest) - 1) / 2) * (widest > 8 ? 1 : 1.4) - 1.1, showarrow: false,
-      text: `${col.label}${col.bn ? "+BN" : ""}${col.activation && col.activation !== "linear" ? `<br>${col.activation}` : ""}`, font: { size: 10 },
-    }));
-    const shapes = [];
-    if (phase) this.highlight(phase, columnOfEntry, columns.length, widest, shapes, annotations);
-    if (highlight) {
-      const half = ((widest - 1) / 2) * (widest > 8 ? 1 : 1.4) + 1.2;
-      columns.forEach((col, k) => {
-        if (col.entry !== null && highlight.includes(layers[col.entry].name)) {
-          shapes.push({ type: "rect", x0: k - 0.45, x1: k + 0.45, y0: -half, y1: half, line: { color: "#d55e00", width: 2, dash: "dot" } });
-        }
-      });
+      ctx.strokeStyle = key === "nonfinite" ? NONFINITE : sign ? POS : NEG;
+      ctx.globalAlpha = key === "nonfinite" ? 1 : 0.25 + (0.65 * level) / (LEVELS - 1);
+      ctx.lineWidth = key === "nonfinite" ? 2 : 0.6 + 0.8 * level;
+      ctx.stroke();
     }
-    const images = this.showMaps && maps ? this.mapImages(maps, columns, y) : [];
-    this.summary = notes.join("; ");
-    const half = ((widest - 1) / 2) * (widest > 8 ? 1 : 1.4) + 1.6;
-    Plotly.react(this.element, traces, {
-      margin: { l: 4, r: 4, t: 4, b: 4 }, uirevision: "network", hovermode: "closest",
-      xaxis: { visible: false, range: [-0.6, columns.length - 0.4] },
-      yaxis: { visible: false, range: [-half, half - 0.8] }, shapes, annotations, images,
-      plot_bgcolor: "#fff",
-    });
+    ctx.globalAlpha = 1;
+    const h = this.hovered;
+    if (h?.cd) {
+      ctx.beginPath();
+      ctx.moveTo(t.X(h.x0), t.Y(h.y0));
+      ctx.lineTo(t.X(h.x1), t.Y(h.y1));
+      ctx.strokeStyle = INK;
+      ctx.lineWidth = 2.5;
+      ctx.stroke();
+    }
   }
 
-  label() {
-    return { weights: "W", grads: "dL/dW", updates: "ΔW" }[this.mode];
+  paintNeurons(ctx, t) {
+    const { neurons, scale } = this.scene;
+    const side = Math.min(MAP_SIZE * t.unit, 3 * RADIUS);
+    ctx.lineWidth = 1;
+    for (const n of neurons) {
+      const [x, y] = [t.X(n.x), t.Y(n.y)];
+      ctx.strokeStyle = n === this.hovered ? INK : "#555";
+      ctx.lineWidth = n === this.hovered ? 2.5 : 1;
+      if (this.paintMap(ctx, n.column, n.unit, x, y, side)) continue;
+      const v = n.value === null ? 0 : Number.isFinite(n.value) ? n.value / (scale || 1) : NaN;
+      ctx.fillStyle = `rgb(${divergingRgb(v).join(",")})`;
+      ctx.beginPath();
+      ctx.arc(x, y, RADIUS, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
   }
 
-  mapImages(maps, columns, y) {
-    if (this.cachedMaps !== maps) { // render each map once per heavy frame, not once per draw
-      this.cachedMaps = maps;
-      this.mapSources = new Map();
+  /** The neuron or link at (x, y) CSS px, or null: a neuron first, then the nearest link, ties
+   * going to the link whose marked point is nearest. */
+  hit(x, y) {
+    const t = this.transform(this.element.clientWidth, this.element.clientHeight);
+    const reach = Math.max(RADIUS, Math.min(MAP_SIZE * t.unit, 3 * RADIUS) / 2);
+    const neuron = this.scene.neurons.find((n) => Math.abs(t.X(n.x) - x) <= reach && Math.abs(t.Y(n.y) - y) <= reach);
+    if (neuron) return neuron;
+    let best = null;
+    let bestScore = Infinity;
+    for (const l of this.scene.links) {
+      const d = segmentDistance(x, y, t.X(l.x0), t.Y(l.y0), t.X(l.x1), t.Y(l.y1));
+      if (d > HIT_PX) continue;
+      const score = Math.round(d * 2) * 1e6 + Math.hypot(t.X(l.x) - x, t.Y(l.y) - y);
+      if (score < bestScore) [best, bestScore] = [l, score];
     }
-    const images = [];
-    const shape = [maps.y.length, maps.x.length];
-    maps.units.forEach(([k, unit], m) => {
-      const col = k + 1; // hidden block k is column k + 1
-      if (!columns[col] || !drawnUnits(columns[col].units).includes(unit) || images.length >= MAX_MAPS) return;
-      if (!this.mapSources.has(m)) this.mapSources.set(m, mapImage(decode(maps.maps[m]).values, shape));
-      images.push({ source: this.mapSources.get(m), xref: "x", yref: "y", x: col, y: y(unit, columns[col].units),
-        sizex: 0.62, sizey: 0.62, sizing: "contain", xanchor: "center", yanchor: "middle", layer: "above", opacity: 0.95 });
-    });
-    return images;
+    return best;
   }
 
-  highlight(phase, columnOfEntry, nColumns, widest, shapes, annotations) {
-    const half = ((widest - 1) / 2) * (widest > 8 ? 1 : 1.4) + 1.2;
-    const box = (x0, x1, color) => shapes.push({ type: "rect", x0, x1, y0: -half, y1: half, fillcolor: color,
-      line: { width: 0 }, layer: "below" });
-    let text;
-    if (phase.phase === "update") {
-      box(-0.5, nColumns - 0.5, "rgba(0,158,115,0.10)");
-      text = "update: every weight moves by ΔW";
-    } else if (phase.phase === "loss") {
-      box(nColumns - 1.5, nColumns - 0.5, "rgba(213,94,0,0.12)");
-      text = "loss: compare the output with the labels";
-    } else {
-      const c = columnOfEntry[phase.layer];
-      box(c - 0.5, c + 0.5, phase.phase === "forward" ? "rgba(0,114,178,0.12)" : "rgba(213,94,0,0.12)");
-      text = phase.phase === "forward" ? `forward → ${phase.layer_name}` : `← backward ${phase.layer_name}`;
-    }
-    annotations.push({ x: (nColumns - 1) / 2, y: half - 0.2, text, showarrow: false, font: { size: 12, color: "#1d2330" } });
+  /** Hover at (x, y) CSS px on the canvas, or nowhere (x null): tooltip, emphasis, cursor. */
+  hover(x, y) {
+    this.pointer = x === null || !this.scene ? null : { x, y };
+    this.hovered = this.pointer ? this.hit(x, y) : null;
+    this.canvas.style.cursor = this.hovered?.cd ? "pointer" : "";
+    const h = this.hovered;
+    showTip(this.tip, this.element, h ? `${h.text}${h.cd ? "\nclick: explain" : ""}` : null, x, y);
+    this.paint();
   }
 }

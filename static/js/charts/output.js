@@ -1,21 +1,29 @@
-// The model's output over the input plane with the data on top: a decision boundary for
-// classification, the fitted surface for regression.
+// The model's output over the input plane with the data on top, painted on a canvas as Playground
+// does: a decision boundary for classification, the fitted surface for regression. (As a Plotly
+// heatmap under hundreds of SVG markers it took 30–90 ms a redraw; the canvas takes a few.)
 
-import { decode, rows } from "../packed.js";
-import { CLASS_COLORS, DIVERGING } from "../palette.js";
+import { decode } from "../packed.js";
+import { CLASS_COLORS, divergingRgb } from "../palette.js";
+import { canvasIn, fitCanvas, FONT, MUTED, showTip } from "./canvas.js";
 
-const LAYOUT = {
-  margin: { l: 30, r: 10, t: 6, b: 26 }, uirevision: "output", showlegend: false,
-  xaxis: { range: [-6, 6], zeroline: false, constrain: "domain" },
-  yaxis: { range: [-6, 6], zeroline: false, scaleanchor: "x" }, font: { size: 11 },
-};
+const EXTENT = [-6, 6]; // the plane the engine evaluates (engine/detail.py)
+const MARGIN = { l: 30, r: 10, t: 6, b: 26 }; // px
+const TICKS = [-6, -4, -2, 0, 2, 4, 6];
+const OPACITY = 0.75; // of the output under the points
+const POINT_RADIUS = 3; // px
+const HIT_PX = 5;
 
-function discreteScale(n) {
-  const stops = [];
-  for (let k = 0; k < n; k++) {
-    stops.push([k / n, CLASS_COLORS[k]], [(k + 1) / n, CLASS_COLORS[k]]);
-  }
-  return stops;
+/** "#rrggbb" -> [r, g, b]. */
+const rgbOf = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+const CLASS_RGB = CLASS_COLORS.map(rgbOf);
+
+/** The colour of an output value: classes by their colour, probabilities and values diverging. */
+function outputRgb(v, kind, discretize) {
+  if (!Number.isFinite(v)) return divergingRgb(NaN);
+  if (kind === "class") return CLASS_RGB[Math.round(v) % CLASS_RGB.length];
+  const cut = kind === "value" ? 0 : 0.5; // a probability's 0.5 is white, like a value's 0
+  const t = kind === "value" ? v : 2 * v - 1;
+  return divergingRgb(discretize ? (v > cut ? 1 : -1) : t);
 }
 
 export class OutputChart {
@@ -23,49 +31,125 @@ export class OutputChart {
     this.element = element;
     this.showTest = false;
     this.discretize = false;
-    Plotly.newPlot(element, [], LAYOUT, { displayModeBar: false, responsive: true });
+    this.drawn = null; // what was drawn last: {kind, shape, values, points} (read by tests)
+    this.input = null;
+    this.image = null; // the output grid as a canvas of one pixel per grid point
+    Object.assign(this, canvasIn(element));
+    this.canvas.addEventListener("pointermove", (e) => this.hover(e.offsetX, e.offsetY));
+    this.canvas.addEventListener("pointerleave", () => this.hover(null));
+    new ResizeObserver(() => this.paint()).observe(element);
   }
 
-  /** Draw an output grid (packed or plain) and the points {train, test}. */
+  /** Draw an output grid (packed or plain, may be null) and the points {train, test}. */
   draw(grid, points, nClasses) {
-    const traces = [];
-    if (grid) {
-      let z = rows(decode(grid.values));
-      const kind = grid.kind;
-      let colorscale = DIVERGING;
-      let zmin = 0;
-      let zmax = 1;
-      if (kind === "class") {
-        colorscale = discreteScale(nClasses);
-        zmin = -0.5;
-        zmax = nClasses - 0.5;
-      } else if (kind === "value") {
-        zmin = -1;
-        zmax = 1;
-      }
-      if (this.discretize && kind !== "class") {
-        const cut = kind === "value" ? 0 : 0.5;
-        z = z.map((row) => row.map((v) => (v === null || Number.isNaN(v) ? v : v > cut ? zmax : zmin)));
-      }
-      traces.push({ type: "heatmap", x: grid.x, y: grid.y, z, zmin, zmax, colorscale, opacity: 0.75,
-        showscale: false, hovertemplate: "x₁ %{x:.2f}<br>x₂ %{y:.2f}<br>output %{z:.3f}<extra></extra>" });
-    }
-    if (points) {
-      const splits = this.showTest ? ["train", "test"] : ["train"];
-      for (const split of splits) {
-        const p = points[split];
-        const regression = nClasses === 0;
-        traces.push({
-          type: "scatter", mode: "markers", x: p.x, y: p.y, name: split,
-          marker: regression
-            ? { color: p.label, colorscale: DIVERGING, cmin: -1, cmax: 1, size: 6,
-              line: { color: split === "train" ? "#fff" : "#000", width: 1 } }
-            : { color: p.label.map((c) => CLASS_COLORS[c % CLASS_COLORS.length]), size: 6,
-              line: { color: split === "train" ? "#fff" : "#000", width: 1 } },
-          hovertemplate: `${split} (%{x:.2f}, %{y:.2f})<extra></extra>`,
-        });
+    this.input = { grid, points, nClasses };
+    const decoded = grid ? decode(grid.values) : null;
+    this.drawn = { kind: grid?.kind ?? null, shape: decoded?.shape ?? null, values: decoded?.values ?? null,
+      points: points ? (this.showTest ? ["train", "test"] : ["train"]).reduce((n, s) => n + points[s].x.length, 0) : 0 };
+    this.image = decoded ? this.gridImage(decoded, grid.kind) : null;
+    this.paint();
+  }
+
+  gridImage({ values, shape: [n, m] }, kind) {
+    const canvas = document.createElement("canvas");
+    [canvas.width, canvas.height] = [m, n];
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(m, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        const [r, g, b] = outputRgb(values[(n - 1 - i) * m + j], kind, this.discretize); // row 0 is y = −6
+        const o = 4 * (i * m + j);
+        img.data[o] = r;
+        img.data[o + 1] = g;
+        img.data[o + 2] = b;
+        img.data[o + 3] = 255;
       }
     }
-    Plotly.react(this.element, traces, LAYOUT);
+    ctx.putImageData(img, 0, 0);
+    return canvas;
+  }
+
+  /** The square plot area in CSS px: {x, y, side, X (plane -> px), Y, planeX (px -> plane), planeY}. */
+  area() {
+    const [width, height] = [this.element.clientWidth, this.element.clientHeight];
+    const side = Math.max(10, Math.min(width - MARGIN.l - MARGIN.r, height - MARGIN.t - MARGIN.b));
+    const x = MARGIN.l + (width - MARGIN.l - MARGIN.r - side) / 2;
+    const y = MARGIN.t;
+    const span = EXTENT[1] - EXTENT[0];
+    return { x, y, side, X: (v) => x + ((v - EXTENT[0]) / span) * side, Y: (v) => y + ((EXTENT[1] - v) / span) * side,
+      planeX: (px) => EXTENT[0] + ((px - x) / side) * span, planeY: (py) => EXTENT[1] - ((py - y) / side) * span };
+  }
+
+  paint() {
+    const ctx = this.input && fitCanvas(this.canvas, this.element);
+    if (!ctx) return;
+    const a = this.area();
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(a.x, a.y, a.side, a.side);
+    ctx.clip();
+    if (this.image) { // grid points are cell centres: the cells reach half a cell past the plane
+      const [m, n] = [this.image.width, this.image.height];
+      const [cw, ch] = [a.side / (m - 1), a.side / (n - 1)];
+      ctx.globalAlpha = OPACITY;
+      ctx.drawImage(this.image, a.x - cw / 2, a.y - ch / 2, a.side + cw, a.side + ch);
+      ctx.globalAlpha = 1;
+    }
+    this.paintPoints(ctx, a);
+    ctx.restore();
+    ctx.strokeStyle = "#c9ced8";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(a.x + 0.5, a.y + 0.5, a.side - 1, a.side - 1);
+    ctx.fillStyle = MUTED;
+    ctx.font = `11px ${FONT}`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const t of TICKS) ctx.fillText(String(t), a.X(t), a.y + a.side + 4);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const t of TICKS) ctx.fillText(String(t), a.x - 4, a.Y(t));
+  }
+
+  /** The points to draw: [{split, x, y, label}] (train, and test if shown). */
+  points() {
+    const { points } = this.input;
+    if (!points) return [];
+    return (this.showTest ? ["train", "test"] : ["train"]).flatMap((split) =>
+      points[split].x.map((x, k) => ({ split, x, y: points[split].y[k], label: points[split].label[k] })));
+  }
+
+  paintPoints(ctx, a) {
+    const regression = this.input.nClasses === 0;
+    ctx.lineWidth = 1;
+    for (const p of this.points()) {
+      const rgb = regression ? divergingRgb(Math.max(-1, Math.min(1, p.label))) : CLASS_RGB[p.label % CLASS_RGB.length];
+      ctx.fillStyle = `rgb(${rgb.join(",")})`;
+      ctx.strokeStyle = p.split === "train" ? "#fff" : "#000";
+      ctx.beginPath();
+      ctx.arc(a.X(p.x), a.Y(p.y), POINT_RADIUS, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+
+  /** Hover at (x, y) CSS px, or nowhere (x null): the plane point, the output there, a point's label. */
+  hover(x, y) {
+    let text = null;
+    const a = this.input && this.area();
+    if (x !== null && a && x >= a.x && x <= a.x + a.side && y >= a.y && y <= a.y + a.side) {
+      const [px, py] = [a.planeX(x), a.planeY(y)];
+      text = `x₁ ${px.toFixed(2)}, x₂ ${py.toFixed(2)}`;
+      const d = this.drawn;
+      if (d.values) {
+        const [n, m] = d.shape;
+        const col = Math.round(((px - EXTENT[0]) / (EXTENT[1] - EXTENT[0])) * (m - 1));
+        const row = Math.round(((py - EXTENT[0]) / (EXTENT[1] - EXTENT[0])) * (n - 1));
+        const v = d.values[row * m + col];
+        text += `\noutput ${Number.isFinite(v) ? (d.kind === "class" ? `class ${v}` : v.toFixed(3)) : "non-finite"}`;
+      }
+      const near = this.points().find((p) => Math.hypot(a.X(p.x) - x, a.Y(p.y) - y) <= HIT_PX);
+      if (near) text += `\n${near.split} point (${near.x.toFixed(2)}, ${near.y.toFixed(2)}): ${this.input.nClasses === 0 ? "target" : "class"} ${Number.isInteger(near.label) ? near.label : near.label.toFixed(3)}`;
+    }
+    showTip(this.tip, this.element, text, x, y);
   }
 }

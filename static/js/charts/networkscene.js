@@ -1,0 +1,130 @@
+// What the network view shows, in diagram units and without the DOM: columns of neurons, one
+// link per drawn weight (its sign, its width on a log scale, its hover text), labels, and boxes.
+// Column k sits at x = k; units are spaced along y, the first on top.
+
+import { decode } from "../packed.js";
+
+const MAX_NODES = 12; // a wider layer shows its first 6 and last 5 units, and says so
+const DECADES = 6; // link widths span this many orders of magnitude below the largest
+const LABELS = { weights: "W", grads: "dL/dW", updates: "ΔW" };
+
+/** Which units of an n-wide layer are drawn. */
+function drawnUnits(n) {
+  if (n <= MAX_NODES) return [...Array(n).keys()];
+  return [...Array(6).keys(), ...Array.from({ length: 5 }, (_, k) => n - 5 + k)];
+}
+
+/** Columns of the diagram: inputs, then one per dense entry; batch-norm entries join their dense. */
+function columnsOf(layers, features) {
+  const columns = [{ label: "inputs", units: layers[0].fan_in, names: features, entry: null }];
+  const columnOfEntry = [];
+  layers.forEach((l, i) => {
+    if (l.kind === "dense") {
+      columns.push({ label: l.name, units: l.fan_out, entry: i, activation: l.activation, bn: false });
+    } else {
+      columns[columns.length - 1].bn = true;
+    }
+    columnOfEntry[i] = columns.length - 1;
+  });
+  return { columns, columnOfEntry };
+}
+
+/** 0 (DECADES below `top`, or zero) .. 1 (at `top`, the largest log10 magnitude). */
+function logWidth(v, top) {
+  const m = Math.abs(v);
+  if (!(m > 0) || !Number.isFinite(m)) return 0;
+  return Math.max(0, Math.min(1, (Math.log10(m) - (top - DECADES)) / DECADES));
+}
+
+const show = (v) => (v === null || v === undefined ? "—" : Number.isFinite(v) ? v.toPrecision(4) : "non-finite");
+
+/**
+ * The scene for a trace's `layers` and a frame's `detail`:
+ * {columns, half, links: [{cd: [layer, row, column], x0, y0, x1, y1, x, y, value, width, text}],
+ *  neurons: [{column, unit, x, y, value, text}], scale, labels: [{x, y, text}],
+ *  rects: [{kind: "phase"|"highlight", x0, x1}], caption, summary}
+ * `mode` picks the links' tensor (weights | grads | updates), `neuronMode` the neurons' mean
+ * (neuron_act | neuron_signal); `phase` and `highlight` (layer names) add boxes.
+ */
+export function networkScene(layers, detail, features, { mode, neuronMode, phase = null, highlight = null }) {
+  const { columns, columnOfEntry } = columnsOf(layers, features);
+  const widest = Math.min(MAX_NODES, Math.max(...columns.map((c) => c.units)));
+  const spacing = widest > 8 ? 1 : 1.4;
+  const y = (j, n) => ((Math.min(n, MAX_NODES) - 1) / 2 - drawnUnits(n).indexOf(j)) * spacing;
+  const half = ((widest - 1) / 2) * spacing;
+
+  const matrices = [];
+  let top = -Infinity;
+  for (const [i, l] of layers.entries()) {
+    if (l.kind !== "dense") continue;
+    const t = detail.layers[i][mode];
+    const decoded = decode(t.values);
+    const rows = t.summarized ? t.summarized.rows : [...Array(t.shape[0]).keys()];
+    const cols = t.summarized ? t.summarized.cols : [...Array(t.shape[1]).keys()];
+    matrices.push({ i, decoded, rows, cols });
+    for (const v of decoded.values) if (Number.isFinite(v) && v !== 0) top = Math.max(top, Math.log10(Math.abs(v)));
+  }
+  const links = [];
+  for (const m of matrices) {
+    const to = columnOfEntry[m.i];
+    const fanIn = columns[to - 1].units;
+    const fanOut = columns[to].units;
+    const drawnIn = new Set(drawnUnits(fanIn));
+    const drawnOut = new Set(drawnUnits(fanOut));
+    const width = m.decoded.shape[1];
+    m.rows.forEach((r, ri) => {
+      if (!drawnIn.has(r)) return;
+      m.cols.forEach((c, ci) => {
+        if (!drawnOut.has(c)) return;
+        const value = m.decoded.values[ri * width + ci];
+        const [x0, y0, x1, y1] = [to - 1, y(r, fanIn), to, y(c, fanOut)];
+        const t = 0.3 + (0.4 * (ci + 0.5)) / m.cols.length; // a distinct point on each link
+        links.push({ cd: [m.i, r, c], x0, y0, x1, y1, x: x0 + t * (x1 - x0), y: y0 + t * (y1 - y0), value,
+          width: logWidth(value, top), text: `${layers[m.i].name} W[${r}, ${c}]\n${LABELS[mode]} = ${show(value)}` });
+      });
+    });
+  }
+
+  const neurons = [];
+  const notes = [];
+  let scale = 0;
+  columns.forEach((col, k) => {
+    const values = col.entry === null ? null : detail.layers[col.entry][neuronMode];
+    for (const j of drawnUnits(col.units)) {
+      const value = values ? values[j] ?? null : null;
+      if (value !== null && Number.isFinite(value)) scale = Math.max(scale, Math.abs(value));
+      const text = col.entry === null ? `input ${col.names[j] ?? j}`
+        : `${col.label} unit ${j}\n${neuronMode === "neuron_act" ? "mean a" : "mean dL/da"} = ${show(value)}`;
+      neurons.push({ column: k, unit: j, x: k, y: y(j, col.units), value, text });
+    }
+    if (col.units > MAX_NODES) notes.push(`${col.label}: ${col.units} units, ${MAX_NODES - 1} drawn`);
+  });
+
+  const labels = columns.map((col, k) => ({ x: k, y: -half - 0.7,
+    text: `${col.label}${col.bn ? "+BN" : ""}${col.activation && col.activation !== "linear" ? `\n${col.activation}` : ""}` }));
+  const rects = [];
+  let caption = null;
+  if (phase) caption = phaseBox(phase, columnOfEntry, columns.length, rects);
+  if (highlight) {
+    columns.forEach((col, k) => {
+      if (col.entry !== null && highlight.includes(layers[col.entry].name)) rects.push({ kind: "highlight", x0: k - 0.45, x1: k + 0.45 });
+    });
+  }
+  return { columns, half, links, neurons, scale, labels, rects, caption, summary: notes.join("; ") };
+}
+
+/** Adds the box of a step-through phase to `rects`; returns its caption. */
+function phaseBox(phase, columnOfEntry, nColumns, rects) {
+  if (phase.phase === "update") {
+    rects.push({ kind: "phase", x0: -0.5, x1: nColumns - 0.5, color: "rgba(0,158,115,0.10)" });
+    return "update: every weight moves by ΔW";
+  }
+  if (phase.phase === "loss") {
+    rects.push({ kind: "phase", x0: nColumns - 1.5, x1: nColumns - 0.5, color: "rgba(213,94,0,0.12)" });
+    return "loss: compare the output with the labels";
+  }
+  const c = columnOfEntry[phase.layer];
+  const forward = phase.phase === "forward";
+  rects.push({ kind: "phase", x0: c - 0.5, x1: c + 0.5, color: forward ? "rgba(0,114,178,0.12)" : "rgba(213,94,0,0.12)" });
+  return forward ? `forward → ${phase.layer_name}` : `← backward ${phase.layer_name}`;
+}
