@@ -5,7 +5,7 @@ import { DistributionOverTime } from "./charts/distribution.js";
 import { FlowMap } from "./charts/flowmap.js";
 import { HistogramGrid } from "./charts/histgrid.js";
 import { HealthBadges } from "./health.js";
-import { LayerSeriesChart } from "./charts/layerseries.js";
+import { layerLegend, LayerSeriesChart } from "./charts/layerseries.js";
 import { LossChart } from "./charts/loss.js";
 import { NetworkChart } from "./charts/network.js";
 import { OutputChart } from "./charts/output.js";
@@ -116,6 +116,7 @@ subscribe((s, changed) => {
     mark.hist();
   }
   if (changed.has("layers") || changed.has("replay")) fillLayerSelect(view().layers);
+  if (changed.has("layers") || changed.has("replay") || changed.has("highlight")) layerLegend($("#layer-legend"), view().layers, s.highlight);
   if (changed.has("config") && controls) controls.render(s.config);
   if (changed.has("phase") && s.phase) showPhase(s.phase);
   if (changed.has("health")) badges.draw(s.health);

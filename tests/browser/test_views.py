@@ -461,3 +461,58 @@ def test_output_plane_shows_the_engines_output_where_the_pointer_is(page):
     page.check("#show-test")
     n = len(points["train"]["x"]) + len(points["test"]["x"])
     page.wait_for_function(f"n => {OUTPUT}.drawn.points === n", arg=n)
+
+
+# ---- 8. clipping, distributions over time, zoom -----------------------------------------------
+def test_clip_chart_marks_the_steps_the_engine_clipped(page):
+    page.evaluate("c => window.backpropLab.transport.configure(c)", {"training": {"clip": "norm", "clip_threshold": 0.3}})
+    wait_state(page, "s.config.training.clip === 'norm' && s.config.training.clip_threshold === 0.3")
+    steps = run_steps(page, 30)
+    trainer = Trainer(state(page, "s.config"))
+    records = [trainer.step() for _ in range(steps)]
+    clipped = sum(r.clip_norm_after < r.clip_norm_before * (1 - 1e-9) for r in records)
+    assert 0 < clipped < steps  # the threshold sits inside the norms' range: a real test
+    assert all(r.clip_norm_after <= 0.3 * (1 + 1e-9) for r in records)
+    page.locator("#panel-clip").scroll_into_view_if_needed()
+    page.wait_for_function("n => window.backpropLab.charts.clip.clipped === n", arg=clipped)
+    lines = page.evaluate("() => window.backpropLab.charts.clip.chart.spec.lines.map((l) => ({name: l.name, n: l.x.length}))")
+    assert lines == [{"name": "before clipping", "n": steps}, {"name": "after", "n": steps},
+                     {"name": f"clipped ({clipped} steps)", "n": clipped}]
+
+
+def test_distribution_over_time_follows_the_chosen_layer(page):
+    run_steps(page, 5)
+    run_steps(page, 5)  # two answered steps: two frames with histograms
+    layers = state(page, "s.layers")
+    page.locator("#chart-dist").scroll_into_view_if_needed()
+    frames = page.evaluate("() => window.backpropLab.history().histograms.map((h) => h.step)")
+    assert frames == [0, 5, 10]  # step 0 has no activations yet: its histograms are empty
+    frames = frames[1:]
+    for k in (len(layers) - 1, 0):  # the last layer, then the first
+        page.select_option("#dist-layer", str(k))
+        page.wait_for_function("""([k, steps]) => { const d = window.backpropLab.charts.dist;
+            return d.layer === k && JSON.stringify(d.median.x) === JSON.stringify(steps); }""", arg=[k, frames])
+        median = page.evaluate("() => window.backpropLab.charts.dist.median.y")
+        hist = state(page, "s.detail.layers[arg].hist.act", k)
+        low, high = hist["edges"][0], hist["edges"][-1]
+        assert low <= median[-1] <= high  # the latest median lies within that layer's histogram
+
+
+def test_dragging_across_a_layer_chart_zooms_into_those_steps_and_double_click_undoes(page):
+    steps = run_steps(page, 40)
+    chart = "window.backpropLab.charts.flow.chart"
+    page.locator("#chart-flow").scroll_into_view_if_needed()
+    page.wait_for_function(f"n => {chart}.shown && {chart}.shown.xRange[1] === n", arg=steps)
+    box = page.locator("#chart-flow canvas").bounding_box()
+    plot = page.evaluate(f"() => ({{x: {chart}.shown.x, w: {chart}.shown.w, y: {chart}.shown.y, h: {chart}.shown.h}})")
+    y = box["y"] + plot["y"] + plot["h"] / 2
+    page.mouse.move(box["x"] + plot["x"] + 0.25 * plot["w"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + plot["x"] + 0.75 * plot["w"], y, steps=5)
+    page.mouse.up()
+    lo, hi = page.evaluate(f"() => {chart}.shown.xRange")
+    assert 1 + 0.2 * (steps - 1) < lo < 1 + 0.3 * (steps - 1) and 1 + 0.7 * (steps - 1) < hi < 1 + 0.8 * (steps - 1)
+    painted = page.evaluate(f"() => {chart}.painted.map((l) => [l.x[0], l.x[l.x.length - 1]])")
+    assert all(lo - 1 <= first and last <= hi + 1 for first, last in painted)  # the steps shown, and one either side
+    page.mouse.dblclick(box["x"] + plot["x"] + plot["w"] / 2, y)
+    page.wait_for_function(f"n => {chart}.zoom === null && {chart}.shown.xRange[1] === n", arg=steps)

@@ -1,22 +1,17 @@
 // The global gradient norm before and after clipping; steps where clipping acted are marked.
 
-import { decimate } from "../history.js";
+import { LineChart } from "./linechart.js";
 
 export class ClipNormChart {
   constructor(element) {
-    this.element = element;
-    Plotly.newPlot(element, [], this.layout(), { displayModeBar: false, responsive: true });
-  }
-
-  layout() {
-    return { margin: { l: 52, r: 8, t: 6, b: 30 }, uirevision: "clip", font: { size: 11 }, hovermode: "closest",
-      xaxis: { title: { text: "step" } }, yaxis: { title: { text: "global ‖g‖" }, type: "log", exponentformat: "power" },
-      legend: { orientation: "h", y: 1.15, font: { size: 10 } } };
+    this.chart = new LineChart(element, { title: "global ‖g‖", log: true });
+    this.clipped = 0; // steps where clipping acted, in the last draw (read by tests)
   }
 
   draw(history) {
     if (!history || !history.n) {
-      Plotly.react(this.element, [], this.layout());
+      this.clipped = 0;
+      this.chart.draw({});
       return;
     }
     const before = history.series("clip_norm_before");
@@ -28,11 +23,11 @@ export class ClipNormChart {
         clipped.y.push(before.y[i]);
       }
     }
-    const c = decimate(clipped.x, clipped.y, 600);
-    Plotly.react(this.element, [
-      { type: "scatter", mode: "lines", name: "before clipping", ...decimate(before.x, before.y, 500), line: { color: "#d55e00", width: 1.4 } },
-      { type: "scatter", mode: "lines", name: "after", ...decimate(after.x, after.y, 500), line: { color: "#0072b2", width: 1.4 } },
-      { type: "scatter", mode: "markers", name: `clipped (${clipped.x.length} steps)`, ...c, marker: { color: "#d55e00", size: 4, symbol: "x" } },
-    ], this.layout());
+    this.clipped = clipped.x.length;
+    this.chart.draw({ legend: true, lines: [
+      { name: "before clipping", ...before, color: "#d55e00", width: 1.4 },
+      { name: "after", ...after, color: "#0072b2", width: 1.4 },
+      { name: `clipped (${clipped.x.length} steps)`, ...clipped, color: "#d55e00", marks: true },
+    ] });
   }
 }

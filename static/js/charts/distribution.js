@@ -1,6 +1,8 @@
 // One layer's distribution of activations or gradients over time, as percentile bands read from
 // the histograms of each frame.
 
+import { LineChart } from "./linechart.js";
+
 const PERCENTILES = [0, 7, 16, 31, 50, 69, 84, 93, 100]; // TensorBoard's distribution bands
 
 /** Value at percentile p of a histogram {edges, counts}, interpolated within its bin. */
@@ -21,26 +23,22 @@ export function percentile(hist, p) {
 
 export class DistributionOverTime {
   constructor(element) {
-    this.element = element;
     this.layer = 0;
     this.key = "act";
-    Plotly.newPlot(element, [], {}, { displayModeBar: false, responsive: true });
+    this.chart = new LineChart(element, { title: "" });
+    this.median = { x: [], y: [] }; // the median line drawn last (read by tests)
   }
 
   /** Percentile bands of one layer's activations or gradients, frame by frame. */
   draw(history, layers) {
     const frames = (history?.histograms || []).filter((f) => f.layers[this.layer]?.[this.key]);
     const x = frames.map((f) => f.step);
-    const bands = PERCENTILES.map((p) => frames.map((f) => percentile(f.layers[this.layer][this.key], p)));
-    const traces = [];
-    for (let k = 0; k < PERCENTILES.length; k++) {
-      const inner = Math.min(k, PERCENTILES.length - 1 - k);
-      traces.push({ type: "scatter", mode: "lines", x, y: bands[k], showlegend: false,
-        line: { width: k === 4 ? 1.5 : 0, color: "#0072b2" }, fill: k ? "tonexty" : "none",
-        fillcolor: `rgba(0,114,178,${0.1 + 0.08 * inner})`, hovertemplate: `p${PERCENTILES[k]} %{y:.3g}<extra></extra>` });
-    }
-    const name = layers[this.layer]?.name ?? "";
-    Plotly.react(this.element, traces, { margin: { l: 46, r: 8, t: 6, b: 30 }, uirevision: "dist", font: { size: 11 },
-      xaxis: { title: { text: "step" } }, yaxis: { title: { text: `${name} ${this.key === "act" ? "a" : "dL/dW"}` } } });
+    const values = PERCENTILES.map((p) => frames.map((f) => percentile(f.layers[this.layer][this.key], p)));
+    const half = (PERCENTILES.length - 1) / 2;
+    const bands = Array.from({ length: half }, (_, k) => ({ x, low: values[k], high: values[PERCENTILES.length - 1 - k],
+      fill: `rgba(0,114,178,${0.1 + 0.08 * k})` })); // outermost (0–100%) first, darker inwards
+    this.median = { x, y: values[half] };
+    this.chart.options = { title: `${layers[this.layer]?.name ?? ""} ${this.key === "act" ? "a" : "dL/dW"}` };
+    this.chart.draw({ bands, lines: x.length ? [{ name: `median`, x, y: values[half], color: "#0072b2", width: 1.5 }] : [] });
   }
 }

@@ -1,35 +1,45 @@
 // The layer × step map of log10 ‖dW‖: vanishing reads as the first layers fading out, exploding
-// as colours climbing without bound.
+// as colours climbing without bound. Painted on a canvas as an image of one pixel per cell.
+
+import { linearTicks, tickText } from "./axes.js";
+import { canvasIn, fitCanvas, FONT, INK, MUTED, showTip } from "./canvas.js";
 
 const COLUMNS = 200; // step buckets drawn at most
+const MARGIN = { l: 60, r: 58, t: 8, b: 30 }; // px; the colour bar sits in the right margin
+const VIRIDIS = ["#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d", "#2c728e", "#26828e", "#21918c",
+  "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b", "#addc30", "#d8e219", "#fde725"].map((h) =>
+  [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
+
+/** Viridis at t in [0, 1]. */
+function viridis(t) {
+  const x = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
+  const [a, b] = [VIRIDIS[Math.floor(x)], VIRIDIS[Math.ceil(x)]];
+  return a.map((v, k) => Math.round(v + (b[k] - v) * (x - Math.floor(x))));
+}
 
 export class FlowMap {
   constructor(element) {
     this.element = element;
-    this.z = []; // what was drawn last (read by tests)
-    Plotly.newPlot(element, [], this.layout([]), { displayModeBar: false, responsive: true });
+    this.z = []; // what was drawn last: mean log10 ‖dW‖ per layer and bucket, null if none (read by tests)
+    this.x = []; // the last step of each bucket
+    this.names = [];
+    Object.assign(this, canvasIn(element));
+    this.canvas.addEventListener("pointermove", (e) => this.hover(e.offsetX, e.offsetY));
+    this.canvas.addEventListener("pointerleave", () => this.hover(null));
+    new ResizeObserver(() => this.paint()).observe(element);
   }
 
-  layout(names) {
-    return { margin: { l: 60, r: 8, t: 6, b: 30 }, uirevision: "flowmap", font: { size: 11 },
-      xaxis: { title: { text: "step" } }, yaxis: { tickvals: names.map((_, i) => i), ticktext: names, autorange: "reversed", zeroline: false } };
-  }
-
-  /** Redraw from a History and the trace's `layers`: one row per layer with a weight gradient. */
+  /** Redraw from a History and the trace's `layers`: one row per layer, one column per bucket of steps. */
   draw(history, layers) {
-    const names = layers.map((l) => l.name);
-    if (!history || !history.n) {
-      Plotly.react(this.element, [], this.layout(names));
-      return;
-    }
-    const n = history.n;
+    this.names = layers.map((l) => l.name);
+    const n = history?.n ?? 0;
     const buckets = Math.min(COLUMNS, n);
-    const x = [];
-    const z = layers.map(() => []);
+    this.x = [];
+    this.z = layers.map(() => []);
     for (let b = 0; b < buckets; b++) {
       const start = Math.floor((b * n) / buckets);
       const stop = Math.max(start + 1, Math.floor(((b + 1) * n) / buckets));
-      x.push(history.step[stop - 1]);
+      this.x.push(history.step[stop - 1]);
       layers.forEach((_, i) => {
         let sum = 0;
         let count = 0;
@@ -40,13 +50,91 @@ export class FlowMap {
             count += 1;
           }
         }
-        z[i].push(count ? sum / count : null);
+        this.z[i].push(count ? sum / count : null);
       });
     }
-    this.z = z;
-    Plotly.react(this.element, [{ type: "heatmap", x, y: names.map((_, i) => i), z, colorscale: "Viridis",
-      colorbar: { title: { text: "log₁₀‖dW‖", side: "right" }, thickness: 10 },
-      hovertemplate: "%{customdata} up to step %{x}: 10^%{z:.2f}<extra></extra>",
-      customdata: z.map((row, i) => row.map(() => names[i])) }], this.layout(names));
+    const all = this.z.flat().filter((v) => v !== null);
+    this.range = all.length ? [Math.min(...all), Math.max(...all)] : null;
+    this.image = this.range ? this.cells() : null;
+    this.paint();
+  }
+
+  /** The map as a canvas of (layers × buckets) pixels; cells with no value are light grey. */
+  cells() {
+    const [rows, cols] = [this.z.length, this.x.length];
+    const canvas = document.createElement("canvas");
+    [canvas.width, canvas.height] = [cols, rows];
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(cols, rows);
+    const [lo, hi] = this.range;
+    this.z.forEach((row, i) => row.forEach((v, j) => {
+      const rgb = v === null ? [235, 236, 240] : viridis(hi > lo ? (v - lo) / (hi - lo) : 0.5);
+      img.data.set([...rgb, 255], 4 * (i * cols + j));
+    }));
+    ctx.putImageData(img, 0, 0);
+    return canvas;
+  }
+
+  area() {
+    const [width, height] = [this.element.clientWidth, this.element.clientHeight];
+    return { x: MARGIN.l, y: MARGIN.t, w: width - MARGIN.l - MARGIN.r, h: height - MARGIN.t - MARGIN.b };
+  }
+
+  paint() {
+    const ctx = fitCanvas(this.canvas, this.element);
+    if (!ctx) return;
+    const a = this.area();
+    ctx.font = `11px ${FONT}`;
+    ctx.fillStyle = MUTED;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    const rowH = a.h / Math.max(1, this.names.length);
+    this.names.forEach((name, i) => ctx.fillText(name, a.x - 4, a.y + (i + 0.5) * rowH, MARGIN.l - 6));
+    if (!this.image) return;
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.image, a.x, a.y, a.w, a.h);
+    const [first, last] = [this.x[0], this.x[this.x.length - 1]];
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of linearTicks(first, last, Math.max(2, Math.floor(a.w / 80)))) {
+      ctx.fillText(tickText(v), a.x + ((v - first) / (last - first || 1)) * a.w, a.y + a.h + 3);
+    }
+    ctx.fillStyle = INK;
+    ctx.fillText("step", a.x + a.w / 2, a.y + a.h + 16);
+    this.paintScale(ctx, a);
+  }
+
+  /** The colour bar: log10 ‖dW‖ from the smallest to the largest cell. */
+  paintScale(ctx, a) {
+    const [lo, hi] = this.range;
+    const x = a.x + a.w + 10;
+    for (let k = 0; k < a.h; k++) {
+      ctx.fillStyle = `rgb(${viridis(1 - k / a.h).join(",")})`;
+      ctx.fillRect(x, a.y + k, 10, 1);
+    }
+    ctx.fillStyle = MUTED;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    const ticks = hi > lo ? linearTicks(lo, hi, 4) : [lo];
+    for (const v of ticks) ctx.fillText(tickText(v), x + 13, a.y + (hi > lo ? (1 - (v - lo) / (hi - lo)) * a.h : a.h / 2));
+    ctx.save();
+    ctx.translate(x + 46, a.y + a.h / 2);
+    ctx.rotate(Math.PI / 2);
+    ctx.textAlign = "center";
+    ctx.fillText("log₁₀‖dW‖", 0, 0);
+    ctx.restore();
+  }
+
+  /** Hover at (x, y) CSS px, or nowhere: the layer, the bucket's last step and its mean ‖dW‖. */
+  hover(x, y) {
+    let text = null;
+    const a = this.area();
+    if (x !== null && this.image && x >= a.x && x < a.x + a.w && y >= a.y && y < a.y + a.h) {
+      const i = Math.floor(((y - a.y) / a.h) * this.z.length);
+      const j = Math.floor(((x - a.x) / a.w) * this.x.length);
+      const v = this.z[i][j];
+      text = `${this.names[i]} up to step ${this.x[j].toLocaleString("en-US")}: ${v === null ? "no value" : `10^${v.toFixed(2)}`}`;
+    }
+    showTip(this.tip, this.element, text, x, y);
   }
 }
