@@ -38,3 +38,24 @@ export function showTip(tip, element, text, x, y) {
   tip.style.right = right ? `${element.clientWidth - x + 14}px` : "";
   tip.style.top = `${y + 10}px`;
 }
+
+/** A canvas of width × height pixels coloured by rgbAt(column, row) -> [r, g, b] (row 0 on top):
+ * an image to scale up with drawImage. */
+export function pixelCanvas(width, height, rgbAt) {
+  const canvas = document.createElement("canvas");
+  [canvas.width, canvas.height] = [width, height];
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(width, height);
+  for (let row = 0; row < height; row++) {
+    for (let column = 0; column < width; column++) {
+      const [r, g, b] = rgbAt(column, row);
+      const o = 4 * (row * width + column);
+      img.data[o] = r;
+      img.data[o + 1] = g;
+      img.data[o + 2] = b;
+      img.data[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+  return canvas;
+}

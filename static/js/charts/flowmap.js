@@ -2,7 +2,7 @@
 // as colours climbing without bound. Painted on a canvas as an image of one pixel per cell.
 
 import { linearTicks, tickText } from "./axes.js";
-import { canvasIn, fitCanvas, FONT, INK, MUTED, showTip } from "./canvas.js";
+import { canvasIn, fitCanvas, FONT, INK, MUTED, pixelCanvas, showTip } from "./canvas.js";
 
 const COLUMNS = 200; // step buckets drawn at most
 const MARGIN = { l: 60, r: 58, t: 8, b: 30 }; // px; the colour bar sits in the right margin
@@ -61,18 +61,11 @@ export class FlowMap {
 
   /** The map as a canvas of (layers × buckets) pixels; cells with no value are light grey. */
   cells() {
-    const [rows, cols] = [this.z.length, this.x.length];
-    const canvas = document.createElement("canvas");
-    [canvas.width, canvas.height] = [cols, rows];
-    const ctx = canvas.getContext("2d");
-    const img = ctx.createImageData(cols, rows);
     const [lo, hi] = this.range;
-    this.z.forEach((row, i) => row.forEach((v, j) => {
-      const rgb = v === null ? [235, 236, 240] : viridis(hi > lo ? (v - lo) / (hi - lo) : 0.5);
-      img.data.set([...rgb, 255], 4 * (i * cols + j));
-    }));
-    ctx.putImageData(img, 0, 0);
-    return canvas;
+    return pixelCanvas(this.x.length, this.z.length, (j, i) => {
+      const v = this.z[i][j];
+      return v === null ? [235, 236, 240] : viridis(hi > lo ? (v - lo) / (hi - lo) : 0.5);
+    });
   }
 
   area() {

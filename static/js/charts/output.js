@@ -4,7 +4,7 @@
 
 import { decode } from "../packed.js";
 import { CLASS_COLORS, divergingRgb } from "../palette.js";
-import { canvasIn, fitCanvas, FONT, MUTED, showTip } from "./canvas.js";
+import { canvasIn, fitCanvas, FONT, MUTED, pixelCanvas, showTip } from "./canvas.js";
 
 const EXTENT = [-6, 6]; // the plane the engine evaluates (engine/detail.py)
 const MARGIN = { l: 30, r: 10, t: 6, b: 26 }; // px
@@ -50,23 +50,8 @@ export class OutputChart {
     this.paint();
   }
 
-  gridImage({ values, shape: [n, m] }, kind) {
-    const canvas = document.createElement("canvas");
-    [canvas.width, canvas.height] = [m, n];
-    const ctx = canvas.getContext("2d");
-    const img = ctx.createImageData(m, n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < m; j++) {
-        const [r, g, b] = outputRgb(values[(n - 1 - i) * m + j], kind, this.discretize); // row 0 is y = −6
-        const o = 4 * (i * m + j);
-        img.data[o] = r;
-        img.data[o + 1] = g;
-        img.data[o + 2] = b;
-        img.data[o + 3] = 255;
-      }
-    }
-    ctx.putImageData(img, 0, 0);
-    return canvas;
+  gridImage({ values, shape: [n, m] }, kind) { // row 0 of the grid is y = −6: the bottom
+    return pixelCanvas(m, n, (j, i) => outputRgb(values[(n - 1 - i) * m + j], kind, this.discretize));
   }
 
   /** The square plot area in CSS px: {x, y, side, X (plane -> px), Y, planeX (px -> plane), planeY}. */
