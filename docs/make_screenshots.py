@@ -104,6 +104,7 @@ def flow_shot(browser, url: str, preset_id: str, path: Path) -> None:
     page.wait_for_function("""n => { const f = window.backpropLab.charts.flow, h = window.backpropLab.history();
         return h.n === n && f.series.length > 0 && f.series.every((x, k) =>
             x.y.length === n && x.y[n - 1] === h.layers.grad_norm[(n - 1) * h.nLayers + x.layer]); }""", arg=steps)
+    page.wait_for_function("n => window.backpropLab.charts.flowmap.x.at(-1) === n", arg=steps)  # drawn apart
     settle(page)
     page.locator("#panel-flow").screenshot(path=str(path))
     report(path, f"{preset_id}, {steps} steps", errors)
@@ -119,8 +120,8 @@ def page_shot(browser, url: str, path: Path, seconds: float = 3.0) -> None:
     page.click("[data-action=pause]")
     wait_state(page, "s.status === 'paused'")
     step = state(page, "s.step")
-    page.wait_for_function("""n => { const d = document.querySelector('#chart-loss').data;
-        return Boolean(d && d.length && d[0].x.length && d[0].x[d[0].x.length - 1] === n); }""", arg=step)
+    page.wait_for_function("""n => { const d = document.querySelector('#chart-loss').data; // the full-set train loss
+        return Boolean(d && d.length > 1 && d[1].x.length && d[1].x[d[1].x.length - 1] === n); }""", arg=step)
     page.mouse.move(0, 0)  # no hover label in the picture
     settle(page)
     page.screenshot(path=str(path))

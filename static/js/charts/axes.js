@@ -14,13 +14,13 @@ export function linearTicks(lo, hi, count = 5) {
   return ticks;
 }
 
-/** Whole decades within [lo, hi] (log10 units), every k-th so that at most `count` remain. */
+/** Whole decades within [lo, hi] (log10 units): multiples of 1, 2, 5, 10, ... decades, so
+ * that at most `count` remain. */
 export function decadeTicks(lo, hi, count = 6) {
-  const first = Math.ceil(lo - 1e-9);
-  const last = Math.floor(hi + 1e-9);
-  const every = Math.max(1, Math.ceil((last - first + 1) / count));
+  const [first, last] = [Math.ceil(lo - 1e-9), Math.floor(hi + 1e-9)];
+  const every = [1, 2, 5, 10, 20, 50, 100].find((k) => (last - first) / k < count) ?? 100;
   const ticks = [];
-  for (let e = first; e <= last; e += every) ticks.push(e);
+  for (let e = Math.ceil(first / every) * every; e <= last; e += every) ticks.push(e);
   return ticks;
 }
 

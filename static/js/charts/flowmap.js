@@ -5,7 +5,7 @@ import { linearTicks, tickText } from "./axes.js";
 import { canvasIn, fitCanvas, FONT, INK, MUTED, pixelCanvas, showTip } from "./canvas.js";
 
 const COLUMNS = 200; // step buckets drawn at most
-const MARGIN = { l: 60, r: 58, t: 8, b: 30 }; // px; the colour bar sits in the right margin
+const MARGIN = { l: 60, r: 66, t: 8, b: 30 }; // px; the colour bar sits in the right margin
 const VIRIDIS = ["#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d", "#2c728e", "#26828e", "#21918c",
   "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b", "#addc30", "#d8e219", "#fde725"].map((h) =>
   [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
@@ -111,7 +111,7 @@ export class FlowMap {
     const ticks = hi > lo ? linearTicks(lo, hi, 4) : [lo];
     for (const v of ticks) ctx.fillText(tickText(v), x + 13, a.y + (hi > lo ? (1 - (v - lo) / (hi - lo)) * a.h : a.h / 2));
     ctx.save();
-    ctx.translate(x + 46, a.y + a.h / 2);
+    ctx.translate(x + 46, a.y + a.h / 2); // the margin's last 10 px
     ctx.rotate(Math.PI / 2);
     ctx.textAlign = "center";
     ctx.fillText("log₁₀‖dW‖", 0, 0);
