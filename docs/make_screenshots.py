@@ -120,8 +120,9 @@ def page_shot(browser, url: str, path: Path, seconds: float = 3.0) -> None:
     page.click("[data-action=pause]")
     wait_state(page, "s.status === 'paused'")
     step = state(page, "s.step")
-    page.wait_for_function("""n => { const d = document.querySelector('#chart-loss').data; // the full-set train loss
-        return Boolean(d && d.length > 1 && d[1].x.length && d[1].x[d[1].x.length - 1] === n); }""", arg=step)
+    page.wait_for_function("""n => { const spec = window.backpropLab.charts.loss.chart.spec;
+        const train = spec && spec.lines.find((l) => l.name === 'train'); // the full-set train loss
+        return Boolean(train && train.x.at(-1) === n); }""", arg=step)
     page.mouse.move(0, 0)  # no hover label in the picture
     settle(page)
     page.screenshot(path=str(path))

@@ -44,16 +44,19 @@ def hash_config(url: str):
     return json.loads(unquote(url.split("#config=", 1)[1].split("&", 1)[0]))
 
 
+LOSS_LINES = "(window.backpropLab.charts.loss.chart.spec || {lines: []}).lines"
+
+
 def loss_chart(page) -> list:
-    """The loss chart's Plotly traces: [{name, x, y}] (typed arrays as lists)."""
-    return page.evaluate("""() => (document.querySelector('#chart-loss').data || []).map((t) => ({
-        name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))""")
+    """The loss chart's lines as last drawn: [{name, x, y}] (typed arrays as lists)."""
+    return page.evaluate(f"""() => {LOSS_LINES}.map((t) => ({{
+        name: t.name, x: Array.from(t.x), y: Array.from(t.y, (v) => (Number.isNaN(v) ? null : v))}}))""")
 
 
 def wait_loss_x(page, steps: list, timeout: float = 10_000) -> None:
-    """Wait until the loss chart's first trace (the minibatch loss) is drawn over exactly `steps`."""
-    page.wait_for_function("""steps => { const d = document.querySelector('#chart-loss').data;
-        return Boolean(d && d.length && JSON.stringify(Array.from(d[0].x)) === JSON.stringify(steps)); }""",
+    """Wait until the loss chart's first line (the minibatch loss) is drawn over exactly `steps`."""
+    page.wait_for_function(f"""steps => {{ const d = {LOSS_LINES};
+        return Boolean(d.length && JSON.stringify(Array.from(d[0].x)) === JSON.stringify(steps)); }}""",
                            arg=steps, timeout=timeout)
 
 

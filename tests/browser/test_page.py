@@ -4,7 +4,7 @@ live hyperparameters and the unload guard."""
 import json
 
 from engine import parse_trace
-from labpage import (counter, export_trace, hash_config, loss_chart, open_page, run_steps, state,
+from labpage import (LOSS_LINES, counter, export_trace, hash_config, loss_chart, open_page, run_steps, state,
                      wait_counter, wait_loss_x, wait_state)
 
 EDITOR = "[data-testid=network-editor]"
@@ -63,9 +63,9 @@ def test_page_loads_with_every_control_from_the_catalog(page, catalog):
     for action in ("reset", "play", "step", "phase", "export", "import"):
         assert page.is_visible(f"[data-action={action}]"), action
     assert page.is_hidden("[data-action=pause]")
-    # the output plane is painted on a canvas; the loss chart was created by Plotly
+    # the output plane and the loss chart are painted on canvases
     page.wait_for_selector("#chart-output canvas", state="attached")
-    page.wait_for_selector("#chart-loss .main-svg", state="attached")
+    page.wait_for_selector("#chart-loss canvas", state="attached")
 
 
 # ---- 2. play and pause ------------------------------------------------------------------------
@@ -312,8 +312,8 @@ def test_ghost_overlay_on_the_live_loss_chart(page, tmp_path):
     page.click("#replay-close")
     assert page.is_hidden("#replay-bar")
     # the live run's 4 steps drawn (not the replay's 12, drawn before the close), with a ghost
-    page.wait_for_function("""() => { const d = document.querySelector('#chart-loss').data || [];
-        return d.some((t) => (t.name || '').startsWith('ghost')) && d.length && d[0].x.length === 4; }""")
+    page.wait_for_function(f"""() => {{ const d = {LOSS_LINES};
+        return d.some((t) => t.name.startsWith('ghost')) && d.length && d[0].x.length === 4; }}""")
     traces = loss_chart(page)
     ghost = [t for t in traces if t["name"].startswith("ghost")]
     assert len(ghost) == 1

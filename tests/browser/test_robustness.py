@@ -2,7 +2,7 @@
 JSON but not a trace the page can show, and a chart draw that throws."""
 import json
 
-from labpage import export_trace, loss_chart, run_steps, state, wait_loss_x, wait_state
+from labpage import LOSS_LINES, export_trace, loss_chart, run_steps, state, wait_loss_x, wait_state
 
 BEFOREUNLOAD = "() => !window.dispatchEvent(new Event('beforeunload', { cancelable: true }))"
 
@@ -89,16 +89,15 @@ def test_a_trace_whose_config_the_page_cannot_show_is_refused(page, tmp_path, pa
 
 
 def test_the_charts_keep_drawing_after_a_draw_throws(page, page_log):
-    """One failed draw (here injected into Plotly.react) must not stop every later draw: the
+    """One failed draw (here injected into the loss chart's) must not stop every later draw: the
     panels' animation-frame loop has to go on."""
     page_log.allow("injected draw failure")
-    page.evaluate("""() => { const react = Plotly.react; window.failedDraws = 0;
-        Plotly.react = function (...args) {
+    page.evaluate("""() => { const chart = window.backpropLab.charts.loss; const draw = chart.draw; window.failedDraws = 0;
+        chart.draw = function (...args) {
             if (window.failedDraws === 0) { window.failedDraws = 1; throw new Error('injected draw failure'); }
-            return react.apply(this, args); }; }""")
+            return draw.apply(this, args); }; }""")
     run_steps(page, 2)
     page.wait_for_function("window.failedDraws === 1")
     run_steps(page, 3)
-    page.wait_for_function("""() => { const d = document.querySelector('#chart-loss').data;
-        return d && d.length && d[0].x.length === 5; }""", timeout=3000)
+    page.wait_for_function(f"() => {LOSS_LINES}.length > 0 && {LOSS_LINES}[0].x.length === 5", timeout=3000)
     assert loss_chart(page)[0]["x"] == [1, 2, 3, 4, 5]

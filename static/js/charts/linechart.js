@@ -54,7 +54,7 @@ export class LineChart {
     new ResizeObserver(() => this.paint()).observe(element);
   }
 
-  /** Draw `lines` [{name, x, y, color, width?, alpha?, marks? (× marks, not a line)}] and `bands`
+  /** Draw `lines` [{name, x, y, color, width?, alpha?, dash?, marks? (× marks, not a line)}] and `bands`
    * [{x, low, high, fill}] (x increasing); `legend` names the lines in the corner. */
   draw({ lines = [], bands = [], legend = false }) {
     this.spec = { lines, bands, legend };
@@ -102,7 +102,8 @@ export class LineChart {
   /** The plot area in CSS px and the transforms for the shown steps and values. */
   frame(width, height, xRange, yRange) {
     const log = this.options.log;
-    const [x, y, w, h] = [MARGIN.l, MARGIN.t, width - MARGIN.l - MARGIN.r, height - MARGIN.t - MARGIN.b];
+    const top = MARGIN.t + (this.spec.legend ? 14 : 0); // the legend's row sits above the plot
+    const [x, y, w, h] = [MARGIN.l, top, width - MARGIN.l - MARGIN.r, height - top - MARGIN.b];
     return { x, y, w, h, xRange, yRange,
       X: (v) => x + ((v - xRange[0]) / (xRange[1] - xRange[0])) * w,
       Y: (v) => y + h - (((log ? Math.log10(v) : v) - yRange[0]) / (yRange[1] - yRange[0] || 1)) * h,
@@ -148,6 +149,7 @@ export class LineChart {
     ctx.strokeStyle = l.color;
     ctx.globalAlpha = l.alpha ?? 1;
     ctx.lineWidth = l.width ?? 1.6;
+    ctx.setLineDash(l.dash ?? []);
     ctx.beginPath();
     let pen = false;
     l.x.forEach((x, k) => {
@@ -160,6 +162,7 @@ export class LineChart {
       pen = true;
     });
     ctx.stroke();
+    ctx.setLineDash([]);
   }
 
   paintMarks(ctx, f, l) {
@@ -255,10 +258,10 @@ export class LineChart {
     let x = f.x + 6;
     for (const l of this.spec.lines) {
       ctx.fillStyle = l.color;
-      ctx.fillText(l.marks ? "×" : "—", x, f.y + 7);
+      ctx.fillText(l.marks ? "×" : l.dash ? "- -" : "—", x, f.y - 8);
       ctx.fillStyle = INK;
-      ctx.fillText(l.name, x + 12, f.y + 7);
-      x += 20 + ctx.measureText(l.name).width;
+      ctx.fillText(l.name, x + 14, f.y - 8);
+      x += 24 + ctx.measureText(l.name).width;
     }
   }
 
