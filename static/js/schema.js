@@ -51,12 +51,6 @@ export function diff(config, defaults) {
   return out;
 }
 
-/** Whether changing this path keeps the weights (a live hyperparameter). */
-export function isLive(catalog, path) {
-  const [section, name] = path.split(".");
-  return (catalog.live_fields[section] || []).includes(name);
-}
-
 /** A partial config deep-merged into a full one (lists replaced whole), as the server merges. */
 export function merge(base, partialConfig) {
   const out = { ...base };
