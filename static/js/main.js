@@ -32,7 +32,7 @@ let resumeWhenVisible = false;
 const MAX_TRACE_BYTES = 256 * 2 ** 20; // as engine/trace_loader.py
 const READOUT_MS = 100; // the step counter and metrics are rewritten at most this often while playing
 const PAUSE_HOLD_MS = 500; // longest a pause click holds the drawing while it waits for the reply
-const stats = { framesApplied: 0, applyMs: [], drawMs: {} }; // read by tests and bench/browser.py
+const stats = { framesApplied: 0, applyMs: [] }; // read by tests and bench/browser.py
 
 // ---- panels ---------------------------------------------------------------------------------
 /** What the panels show: the live run, or the imported trace at the chosen snapshot. */
