@@ -31,9 +31,10 @@ export function powerText(e) {
   return `10${String(e).split("").map((c) => SUPERSCRIPT[c]).join("")}`;
 }
 
-/** A linear tick value: 12k, 1.5M, 0.25, 1e-4. */
+/** A linear tick value: 12k, 1.5M, 0.25, 1e-4, 2.5e12. */
 export function tickText(v) {
   const a = Math.abs(v);
+  if (a >= 1e9) return v.toExponential(1).replace("e+", "e");
   if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
   if (a >= 1e3) return `${Number((v / 1e3).toPrecision(3))}k`;
   if (a !== 0 && a < 1e-3) return v.toExponential(0);

@@ -100,10 +100,10 @@ export class LineChart {
   }
 
   /** The plot area in CSS px and the transforms for the shown steps and values. */
-  frame(width, height, xRange, yRange) {
+  frame(width, height, xRange, yRange, left = MARGIN.l) {
     const log = this.options.log;
     const top = MARGIN.t + (this.spec.legend ? 14 : 0); // the legend's row sits above the plot
-    const [x, y, w, h] = [MARGIN.l, top, width - MARGIN.l - MARGIN.r, height - top - MARGIN.b];
+    const [x, y, w, h] = [left, top, width - left - MARGIN.r, height - top - MARGIN.b];
     return { x, y, w, h, xRange, yRange,
       X: (v) => x + ((v - xRange[0]) / (xRange[1] - xRange[0])) * w,
       Y: (v) => y + h - (((log ? Math.log10(v) : v) - yRange[0]) / (yRange[1] - yRange[0] || 1)) * h,
@@ -116,7 +116,11 @@ export class LineChart {
     const [width, height] = [this.element.clientWidth, this.element.clientHeight];
     const xRange = this.stepRange();
     this.painted = this.clip(xRange, Math.max(50, 2 * (width - MARGIN.l - MARGIN.r)));
-    const f = this.frame(width, height, xRange, this.valueRange());
+    const yRange = this.valueRange();
+    let f = this.frame(width, height, xRange, yRange);
+    ctx.font = `11px ${FONT}`;
+    const widest = Math.max(0, ...this.yTicks(f).map(([, text]) => ctx.measureText(text).width));
+    if (widest > MARGIN.l - 24) f = this.frame(width, height, xRange, yRange, widest + 24); // room for the title
     this.shown = f;
     this.paintAxes(ctx, f);
     ctx.save();
@@ -211,15 +215,19 @@ export class LineChart {
     ctx.setLineDash([]);
   }
 
-  paintAxes(ctx, f) {
+  /** The value axis's ticks for a frame: [[value, text]]. */
+  yTicks(f) {
     const [lo, hi] = f.yRange;
     const count = Math.max(2, Math.floor(f.h / 36));
-    let yTicks = this.options.log ? decadeTicks(lo, hi, count).map((e) => [10 ** e, powerText(e)]) : [];
-    if (yTicks.length < 2) { // within a decade or two (or linear): round values
-      yTicks = linearTicks(this.options.log ? 10 ** lo : lo, this.options.log ? 10 ** hi : hi, count)
-        .filter((v) => !this.options.log || v > 0).map((v) => [v, tickText(v)]);
-    }
-    const xTicks = linearTicks(f.xRange[0], f.xRange[1], Math.max(2, Math.floor(f.w / 70)));
+    const decades = this.options.log ? decadeTicks(lo, hi, count).map((e) => [10 ** e, powerText(e)]) : [];
+    if (decades.length >= 2) return decades;
+    return linearTicks(this.options.log ? 10 ** lo : lo, this.options.log ? 10 ** hi : hi, count) // within a decade or two
+      .filter((v) => !this.options.log || v > 0).map((v) => [v, tickText(v)]);
+  }
+
+  paintAxes(ctx, f) {
+    const yTicks = this.yTicks(f);
+    const xTicks = linearTicks(f.xRange[0], f.xRange[1], Math.max(2, Math.floor(f.w / 70))).filter(Number.isInteger); // steps
     ctx.lineWidth = 1;
     ctx.strokeStyle = GRID;
     ctx.beginPath();

@@ -135,8 +135,12 @@ export class NetworkChart {
     ctx.fillStyle = INK;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    ctx.font = `${t.X(1) - t.X(0) < 56 ? 9 : 10}px ${FONT}`; // narrow columns: "dense10" must fit
-    for (const l of s.labels) l.text.split("\n").forEach((line, k) => ctx.fillText(line, t.X(l.x), t.Y(l.y) + 12 * k));
+    const spacing = t.X(1) - t.X(0);
+    ctx.font = `${spacing < 56 ? 9 : 10}px ${FONT}`; // narrow columns: "dense10" must fit
+    const every = Math.ceil(44 / spacing); // and very narrow ones are labelled every few columns
+    for (const l of s.labels) {
+      if (l.x % every === 0) l.text.split("\n").forEach((line, k) => ctx.fillText(line, t.X(l.x), t.Y(l.y) + 12 * k));
+    }
     if (s.caption) {
       ctx.font = `12px ${FONT}`;
       ctx.fillText(s.caption, width / 2, MARGIN);
