@@ -69,7 +69,8 @@ export class NetworkChart {
     this.scene = null; // what was drawn last (read by tests)
     this.hovered = null; // the scene's link or neuron under the pointer
     this.pointer = null; // where the pointer is on the canvas, in CSS px
-    this.atlas = null; // the frame's neuron maps, rendered once
+    this.mapSource = null; // the frame's neuron maps as sent
+    this.atlas = null; // and rendered, once
     Object.assign(this, canvasIn(element));
     this.canvas.addEventListener("pointermove", (e) => this.hover(e.offsetX, e.offsetY));
     this.canvas.addEventListener("pointerleave", () => this.hover(null));
