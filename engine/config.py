@@ -1,4 +1,6 @@
 """The run's config: one pydantic model, every default filled in, every field checked by name."""
+import json
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -11,6 +13,8 @@ from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .regularization import CLIPS
 from .show import show
+
+MAX_KEY_CHARS = 60  # of an unknown key quoted in an error's field path
 
 LIMITS = {
     "max_hidden_layers": 32,
@@ -153,6 +157,22 @@ def _check_combinations(config: Config) -> None:
         raise ConfigError("training.batch_size", "batch norm needs batches of at least 2")
 
 
+PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def field_path(loc) -> str:
+    """A pydantic error location as a dotted path (`network.hidden.0.units`); a key that is not a
+    plain name ("a.b", "0[0", "") is written quoted in brackets (`["0[0"]`), so the path reads
+    one way only."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int) or PLAIN_NAME.match(part):
+            out += f".{part}" if out else str(part)
+        else:
+            out += f"[{json.dumps(part[:MAX_KEY_CHARS])}]"
+    return out
+
+
 def validate_config(data) -> Config:
     """Parse a config document ({} is valid) into a Config, or raise ConfigError naming the field."""
     if not isinstance(data, dict):
@@ -161,7 +181,7 @@ def validate_config(data) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise ConfigError(".".join(str(p) for p in error["loc"]), _message(error)) from None
+        raise ConfigError(field_path(error["loc"]), _message(error)) from None
     _check_combinations(config)
     return config
 

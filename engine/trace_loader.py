@@ -33,6 +33,11 @@ def _array(value, where, shape=None, integer=False) -> np.ndarray:
     return array
 
 
+def _within(where: str, field: str) -> str:
+    """The path of a config error's field inside the trace: `config.network.hidden`, `config["a.b"]`."""
+    return where if not field else f"{where}{field}" if field.startswith("[") else f"{where}.{field}"
+
+
 JSON_KINDS = {dict: "an object", list: "a list", int: "an integer"}
 
 
@@ -64,7 +69,7 @@ def parse_trace(raw: bytes) -> dict:
     try:
         config = validate_config(_require(trace, "config", dict, ""))
     except ConfigError as exc:
-        raise TraceError(f"config.{exc.field}".rstrip("."), exc.message) from None
+        raise TraceError(_within("config", exc.field), exc.message) from None
     n_features = len(config.dataset.features)
     _check_data(_require(trace, "data", dict, ""), n_features)
     n_classes = config.dataset.n_classes
@@ -116,7 +121,7 @@ def _check_events(events, config) -> None:
         try:
             validate_config(merge(config.model_dump(), _require(event, "config", dict, where)))
         except ConfigError as exc:
-            raise TraceError(f"{where}.config.{exc.field}", exc.message) from None
+            raise TraceError(_within(f"{where}.config", exc.field), exc.message) from None
 
 
 def _check_steps(steps, entries, n_train) -> None:

@@ -318,3 +318,17 @@ def test_catalog_schema_enums_match_registries():
     assert defs["TrainingConfig"]["properties"]["batch_size"]["maximum"] == 1024
     for name in ("DatasetConfig", "NetworkConfig", "TrainingConfig", "HiddenLayer"):
         assert defs[name]["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("document, field", [
+    ({"a.b": 1}, '["a.b"]'),
+    ({"network": {"0[0": 1}}, 'network["0[0"]'),
+    ({"network": {"hidden": [{"units": 2, "x y": 1}]}}, 'network.hidden.0["x y"]'),
+    ({"": 1}, '[""]'),
+    ({"training": {"nope": 1}}, "training.nope"),
+])
+def test_an_unknown_key_that_is_no_plain_name_is_quoted_in_the_path(document, field):
+    """A dotted path alone cannot say whether "a.b" is one key or two: such keys are quoted."""
+    with pytest.raises(ConfigError) as caught:
+        validate_config(document)
+    assert (caught.value.field, caught.value.message) == (field, "unknown field")

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from engine import Config, ConfigError, TraceError, Trainer, catalog, encode, parse_trace, validate_config
-from engine.config import HiddenLayer, merge
+from engine.config import HiddenLayer, field_path, merge
 
 # JSON nesting depths: around orjson's limits (it writes up to 255 levels, reads up to 1024) and
 # Python's recursion limit (~1000), which a repr() of the value in an error message would hit
@@ -185,7 +185,7 @@ def _schema_has(field: str) -> bool:
 
 
 def _unknown_keys(document, node=SCHEMA, prefix=()) -> set:
-    """Dotted paths of the document's keys that the schema does not know."""
+    """Paths of the document's keys that the schema does not know, as ConfigError writes them."""
     node = _resolve(node)
     out = set()
     if isinstance(document, dict) and "properties" in node:
@@ -193,10 +193,10 @@ def _unknown_keys(document, node=SCHEMA, prefix=()) -> set:
             if key in node["properties"]:
                 out |= _unknown_keys(value, node["properties"][key], prefix + (key,))
             else:
-                out.add(".".join(prefix + (key,)))
+                out.add(field_path(prefix + (key,)))
     elif isinstance(document, list) and node.get("type") == "array":
         for i, value in enumerate(document):
-            out |= _unknown_keys(value, node["items"], prefix + (str(i),))
+            out |= _unknown_keys(value, node["items"], prefix + (i,))
     return out
 
 
@@ -290,14 +290,15 @@ def test_real_traces_load():
     assert parse_trace(TRACE_BN)["events"]
 
 
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_PART = re.compile(r'([^.\[\]]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')  # name, [index], ["quoted key"]
 
 
 def _resolves(value, where, parent_ok: bool = True) -> bool:
     """Whether a loader path (`steps[3].snapshot.params[0].W`, `config.network.hidden.0.units`)
     names a part of the document, or (`parent_ok`) a key of an object it names. Keys may hold
     dots themselves, so dotted names are tried joined as well as apart."""
-    parts = [int(i) if i else n for n, i in _PART.findall(where)] if isinstance(where, str) else where
+    parts = ([int(i) if i else json.loads(q) if q else n for n, i, q in _PART.findall(where)]
+             if isinstance(where, str) else where)
     if not parts:
         return True
     if isinstance(value, list):
@@ -542,3 +543,16 @@ def test_deep_nesting_in_trace_error_message(where):
     with pytest.raises(TraceError) as caught:
         parse_trace(raw)
     assert caught.value.where == where
+
+
+@pytest.mark.parametrize("key", ["0[0", "a.b", ""])
+def test_a_config_key_that_is_no_plain_name_is_quoted_in_the_trace_path(key):
+    """Was: ConfigError joined its location with dots, so the trace loader's path for an unknown
+    config key "0[0" read `config.0[0`, which names no part of the document (hypothesis found
+    it in tests/engine/test_fuzz_loaders.py::test_parse_trace_mutations)."""
+    document = orjson.loads(TRACE)
+    document["config"][key] = None
+    with pytest.raises(TraceError) as caught:
+        parse_trace(json.dumps(document).encode())
+    assert caught.value.where == f"config[{json.dumps(key)}]" and caught.value.message == "unknown field"
+    assert _resolves(document, caught.value.where, parent_ok=False)
