@@ -4,11 +4,16 @@ export const FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
 export const INK = "#1d2330";
 export const MUTED = "#5d6677";
 
-/** A canvas and a hidden tooltip appended to `element` (which the CSS makes `position: relative`). */
-export function canvasIn(element) {
+/** A canvas and a hidden tooltip appended to `chart.element` (which the CSS makes `position:
+ * relative`), wired to the chart: the pointer moving calls chart.hover(x, y) in CSS px, leaving
+ * calls chart.hover(null), and a new size calls chart.paint(). Returns {canvas, tip}. */
+export function canvasIn(chart) {
   const canvas = document.createElement("canvas");
   const tip = Object.assign(document.createElement("div"), { className: "chart-tip", hidden: true });
-  element.append(canvas, tip);
+  chart.element.append(canvas, tip);
+  canvas.addEventListener("pointermove", (e) => chart.hover(e.offsetX, e.offsetY));
+  canvas.addEventListener("pointerleave", () => chart.hover(null));
+  new ResizeObserver(() => chart.paint()).observe(chart.element);
   return { canvas, tip };
 }
 

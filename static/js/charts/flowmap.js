@@ -23,10 +23,7 @@ export class FlowMap {
     this.z = []; // what was drawn last: mean log10 ‖dW‖ per layer and bucket, null if none (read by tests)
     this.x = []; // the last step of each bucket
     this.names = [];
-    Object.assign(this, canvasIn(element));
-    this.canvas.addEventListener("pointermove", (e) => this.hover(e.offsetX, e.offsetY));
-    this.canvas.addEventListener("pointerleave", () => this.hover(null));
-    new ResizeObserver(() => this.paint()).observe(element);
+    Object.assign(this, canvasIn(this));
   }
 
   /** Redraw from a History and the trace's `layers`: one row per layer, one column per bucket of steps. */

@@ -31,10 +31,7 @@ export class HistogramGrid {
     this.panels = []; // what was drawn last: [{layer, name, key, edges, counts, box}] (read by tests)
     this.input = null;
     this.pointer = null;
-    Object.assign(this, canvasIn(element));
-    this.canvas.addEventListener("pointermove", (e) => this.hover(e.offsetX, e.offsetY));
-    this.canvas.addEventListener("pointerleave", () => this.hover(null));
-    new ResizeObserver(() => this.paint()).observe(element);
+    Object.assign(this, canvasIn(this));
   }
 
   /** Draw the histograms of a frame's `detail` for the trace's `layers`. */

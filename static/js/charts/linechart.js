@@ -33,25 +33,20 @@ export class LineChart {
     this.shown = null; // the last paint's plot area and transform
     this.drag = null;
     this.pointer = null;
-    Object.assign(this, canvasIn(element));
+    Object.assign(this, canvasIn(this)); // hover and resize; then the drag to zoom:
     this.canvas.addEventListener("pointerdown", (e) => { this.drag = { from: e.offsetX, to: e.offsetX }; });
     this.canvas.addEventListener("pointermove", (e) => {
       if (this.drag) {
         this.drag.to = e.offsetX;
         this.paint();
       }
-      this.hover(e.offsetX, e.offsetY);
     });
     this.canvas.addEventListener("pointerup", () => this.endDrag());
-    this.canvas.addEventListener("pointerleave", () => {
-      this.drag = null;
-      this.hover(null);
-    });
+    this.canvas.addEventListener("pointerleave", () => { this.drag = null; });
     this.canvas.addEventListener("dblclick", () => {
       this.zoom = null;
       this.paint();
     });
-    new ResizeObserver(() => this.paint()).observe(element);
   }
 
   /** Draw `lines` [{name, x, y, color, width?, alpha?, dash?, marks? (× marks, not a line)}] and `bands`

@@ -71,14 +71,11 @@ export class NetworkChart {
     this.pointer = null; // where the pointer is on the canvas, in CSS px
     this.mapSource = null; // the frame's neuron maps as sent
     this.atlas = null; // and rendered, once
-    Object.assign(this, canvasIn(element));
-    this.canvas.addEventListener("pointermove", (e) => this.hover(e.offsetX, e.offsetY));
-    this.canvas.addEventListener("pointerleave", () => this.hover(null));
+    Object.assign(this, canvasIn(this));
     this.canvas.addEventListener("click", (e) => {
       this.hover(e.offsetX, e.offsetY);
       if (this.hovered?.cd) onWeightClick(...this.hovered.cd);
     });
-    new ResizeObserver(() => this.paint()).observe(element);
   }
 
   /** Draw layers (the trace's `layers`), a detail, the neuron maps and the phase highlight. */

@@ -34,10 +34,7 @@ export class OutputChart {
     this.drawn = null; // what was drawn last: {kind, shape, values, points} (read by tests)
     this.input = null;
     this.image = null; // the output grid as a canvas of one pixel per grid point
-    Object.assign(this, canvasIn(element));
-    this.canvas.addEventListener("pointermove", (e) => this.hover(e.offsetX, e.offsetY));
-    this.canvas.addEventListener("pointerleave", () => this.hover(null));
-    new ResizeObserver(() => this.paint()).observe(element);
+    Object.assign(this, canvasIn(this));
   }
 
   /** Draw an output grid (packed or plain, may be null) and the points {train, test}. */
