@@ -6,15 +6,18 @@ from pathlib import Path
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .config import LIMITS, LIVE_FIELDS, Config
+from .config import LIMITS, LIVE_FIELDS, Config, merge, validate_config
 from .datasets import DATASETS, make_dataset
+from .detail import EXTENT, GRID, MAP_GRID
 from .features import FEATURES
 from .health import RULES
 from .inits import INITS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
+from .recorder import STEP_SCALARS
 from .regularization import CLIPS
 from .stats import LAYER_STATS
+from .trace_loader import MAX_TRACE_BYTES
 
 
 def _described(registry, **extra) -> list[dict]:
@@ -33,6 +36,14 @@ def _preview(spec) -> dict:
                                   np.random.default_rng(0))
     return {"x": points[:, 0].round(3).tolist(), "y": points[:, 1].round(3).tolist(),
             "label": labels.round(3).tolist()}
+
+
+def _presets() -> list[dict]:
+    """The presets, each with `full_config`: its config merged into the defaults, as the page applies it."""
+    presets = json.loads((Path(__file__).parent / "presets.json").read_text())["presets"]
+    defaults = Config().model_dump()
+    return [{**p, "full_config": validate_config(merge(defaults, p["config"])).model_dump()}
+            for p in presets]
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +75,10 @@ def _build() -> dict:
         "limits": dict(LIMITS),
         "live_fields": {section: sorted(fields) for section, fields in LIVE_FIELDS.items()},
         "layer_stats": list(LAYER_STATS),
-        "presets": json.loads((Path(__file__).parent / "presets.json").read_text())["presets"],
+        "step_scalars": list(STEP_SCALARS),
+        "plane": {"extent": list(EXTENT), "grid": GRID, "map_grid": MAP_GRID},
+        "max_trace_bytes": MAX_TRACE_BYTES,
+        "presets": _presets(),
         "health_rules": {rule: {k: v for k, v in spec.items()} for rule, spec in RULES.items()},
         "schema": Config.model_json_schema(),
     }

@@ -16,6 +16,7 @@ from .connection import serve_websocket
 from .lag import LagMonitor
 from .scheduler import Scheduler
 from .settings import Settings
+from .trace_check import router as trace_check
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def get_catalog() -> dict:
         """The engine's choices, defaults, limits and config schema."""
         return catalog()
+
+    app.include_router(trace_check)
 
     @app.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)
     def plotly_js() -> FileResponse:

@@ -1,0 +1,42 @@
+"""POST /api/trace/check: the engine's validator answers the page's import, naming what is wrong."""
+import orjson
+
+from engine import Trainer, encode
+
+
+def _trace_bytes(steps=3) -> bytes:
+    trainer = Trainer({"network": {"hidden": [{"units": 3}]}}, snapshot_every=2)
+    trainer.run(steps)
+    return encode(trainer.export_trace())
+
+
+def test_a_good_trace_is_summarized(client):
+    response = client.post("/api/trace/check", content=_trace_bytes())
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "steps": 3, "layers": 2, "snapshots": 1}
+
+
+def test_a_corrupt_trace_names_the_part_at_fault(client):
+    trace = orjson.loads(_trace_bytes())
+    trace["steps"][1]["step"] = 1
+    response = client.post("/api/trace/check", content=orjson.dumps(trace))
+    assert response.status_code == 422
+    assert response.json() == {"ok": False, "where": "steps[1].step", "message": "1 does not follow step 1"}
+
+
+def test_truncated_json_is_refused_as_such(client):
+    response = client.post("/api/trace/check", content=_trace_bytes()[:-40])
+    assert response.status_code == 422
+    body = response.json()
+    assert body["where"] == "" and body["message"].startswith("not valid JSON (truncated or corrupt?)")
+
+
+def test_the_catalog_carries_what_the_page_must_not_copy(client):
+    catalog = client.get("/api/catalog").json()
+    assert catalog["plane"] == {"extent": [-6.0, 6.0], "grid": 50, "map_grid": 20}
+    assert catalog["step_scalars"] == ["loss", "accuracy", "clip_norm_before", "clip_norm_after"]
+    assert catalog["max_trace_bytes"] == 256 * 2**20
+    deep = next(p for p in catalog["presets"] if p["id"] == "deep-sigmoid")
+    assert deep["full_config"]["training"]["learning_rate"] == 0.3
+    assert deep["full_config"]["training"]["optimizer"] == catalog["defaults"]["training"]["optimizer"]
+    assert deep["full_config"]["network"]["hidden"] == deep["config"]["network"]["hidden"]
