@@ -3,17 +3,17 @@
 
 import { decode } from "./packed.js";
 
-const STEP_SCALARS = ["loss", "accuracy", "clip_norm_before", "clip_norm_after"];
-
 export class History {
-  constructor(layerStats = [], nLayers = 0) {
+  /** An empty history of the catalog's step scalars and layer stats, for `nLayers` layers. */
+  constructor({ step_scalars: stepScalars, layer_stats: layerStats }, nLayers = 0) {
+    this.stepScalars = stepScalars;
     this.layerStats = layerStats;
     this.nLayers = nLayers;
     this.n = 0;
     this.capacity = 1024;
     this.step = new Float64Array(this.capacity);
     this.span = new Float64Array(this.capacity);
-    this.scalars = Object.fromEntries(STEP_SCALARS.map((k) => [k, new Float64Array(this.capacity)]));
+    this.scalars = Object.fromEntries(stepScalars.map((k) => [k, new Float64Array(this.capacity)]));
     this.layers = Object.fromEntries(layerStats.map((k) => [k, new Float64Array(this.capacity * nLayers)]));
     this.metrics = { step: [], train_loss: [], test_loss: [], train_accuracy: [], test_accuracy: [] };
     this.bands = null; // {stat: {low, high}} per layer, for an imported trace's thinned rows
@@ -31,7 +31,7 @@ export class History {
     };
     this.step = grown(this.step);
     this.span = grown(this.span);
-    for (const k of STEP_SCALARS) this.scalars[k] = grown(this.scalars[k]);
+    for (const k of this.stepScalars) this.scalars[k] = grown(this.scalars[k]);
     for (const k of this.layerStats) this.layers[k] = grown(this.layers[k], this.nLayers);
     this.capacity = capacity;
   }
@@ -43,7 +43,7 @@ export class History {
     this.grow(this.n + count);
     this.step.set(decode(scalars.step).values, this.n);
     this.span.set(decode(scalars.span).values, this.n);
-    for (const k of STEP_SCALARS) this.scalars[k].set(decode(scalars[k]).values, this.n);
+    for (const k of this.stepScalars) this.scalars[k].set(decode(scalars[k]).values, this.n);
     for (const k of this.layerStats) this.layers[k].set(decode(scalars.layers[k]).values, this.n * this.nLayers);
     this.n += count;
     return count;
@@ -54,7 +54,7 @@ export class History {
     this.grow(this.n + 1);
     this.step[this.n] = step;
     this.span[this.n] = span;
-    for (const k of STEP_SCALARS) this.scalars[k][this.n] = values[k] ?? NaN;
+    for (const k of this.stepScalars) this.scalars[k][this.n] = values[k] ?? NaN;
     layerRows.forEach((row, i) => {
       for (const k of this.layerStats) this.layers[k][this.n * this.nLayers + i] = row[k] ?? NaN;
     });
@@ -124,5 +124,3 @@ export function decimate(x, y, maxPoints = 2000) {
   }
   return { x: outX, y: outY };
 }
-
-export { STEP_SCALARS };

@@ -1,4 +1,5 @@
-// Reading the catalog: a config field's schema (bounds, default, description) and its choices.
+// Reading the catalog: a config field's schema (bounds, default, description) and its choices,
+// and what a config means for the panels (feature labels, classes).
 
 const SECTIONS = { dataset: "DatasetConfig", network: "NetworkConfig", training: "TrainingConfig" };
 
@@ -51,12 +52,28 @@ export function diff(config, defaults) {
   return out;
 }
 
-/** A partial config deep-merged into a full one (lists replaced whole), as the server merges. */
-export function merge(base, partialConfig) {
-  const out = { ...base };
-  for (const [key, value] of Object.entries(partialConfig)) {
-    out[key] = value && typeof value === "object" && !Array.isArray(value) && base[key] && typeof base[key] === "object"
-      ? merge(base[key], value) : value;
+/** The first dotted path of `defaults` that `config` lacks ("dataset.features"), or null: a trace's
+ * config is the whole normalized config, and the panels read it as such. */
+export function missingPath(config, defaults, prefix = "") {
+  for (const [key, base] of Object.entries(defaults)) {
+    const path = `${prefix}${key}`;
+    if (!config || typeof config !== "object" || !(key in config)) return path;
+    if (base && typeof base === "object" && !Array.isArray(base)) {
+      const inner = missingPath(config[key], base, `${path}.`);
+      if (inner) return inner;
+    }
   }
-  return out;
+  return null;
+}
+
+/** The labels of a config's input features (x₁, sin(x₂), ...), in order. */
+export function featureLabels(catalog, config) {
+  const labels = Object.fromEntries(catalog.choices.features.map((f) => [f.name, f.label]));
+  return config.dataset.features.map((f) => labels[f]);
+}
+
+/** How many classes a config's dataset has; 0 for a regression set. */
+export function classCount(catalog, config) {
+  const spec = catalog.choices.datasets.find((d) => d.name === config.dataset.name);
+  return spec.task === "regression" ? 0 : config.dataset.n_classes;
 }

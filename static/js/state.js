@@ -1,4 +1,5 @@
-// One state object for the page: setState merges a patch and tells every subscriber what changed.
+// One state object for the page: setState merges a patch and tells every subscriber what changed;
+// view() says what the panels show (the live run, or an imported trace at its chosen snapshot).
 
 const state = {
   connection: "connecting", // connecting | open | closed
@@ -22,11 +23,15 @@ const state = {
   replay: null, // {trace, history, snapshots, index} while viewing an imported trace
   ghost: null, // an imported trace's History, drawn faintly on the live charts
   exportedStep: 0, // the step of the last export (a reload before exporting warns)
+  live: null, // the live run's History of every-step scalars (a new one per session and per run)
   historyVersion: 0, // bumped when the live History gains rows
+  lostAtStep: null, // the step the last lost connection had reached
+  resumeWhenVisible: false, // training was paused because the tab was hidden: play again when shown
 };
 
 const subscribers = [];
 
+/** The whole state (read it; change it only through setState). */
 export function getState() {
   return state;
 }
@@ -43,6 +48,21 @@ export function setState(patch) {
   if (changed.size) for (const fn of subscribers) fn(state, changed);
 }
 
+/** Call fn(state, changedKeys) after every change. */
 export function subscribe(fn) {
   subscribers.push(fn);
+}
+
+/** What the panels show: the live run, or the imported trace at the chosen snapshot:
+ * {step, history, layers, detail, config, grid, maps, points, phase}. */
+export function view() {
+  const s = state;
+  if (s.replay) {
+    const snapshot = s.replay.snapshots[s.replay.index];
+    const detail = snapshot?.detail ?? null;
+    return { step: snapshot?.step ?? 0, history: s.replay.history, layers: s.replay.trace.layers, detail,
+      config: s.replay.trace.config, grid: detail?.output_grid, maps: detail?.neuron_maps, points: s.replay.points, phase: null };
+  }
+  return { step: s.step, history: s.live, layers: s.layers, detail: s.detail, config: s.config, grid: s.grid, maps: s.maps,
+    points: s.points, phase: s.phase };
 }

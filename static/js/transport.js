@@ -18,6 +18,15 @@ export class Transport {
     return this;
   }
 
+  /** Listen for the first message of a type only. */
+  once(type, fn) {
+    const first = (payload) => {
+      this.listeners.set(type, this.listeners.get(type).filter((f) => f !== first));
+      fn(payload);
+    };
+    return this.on(type, first);
+  }
+
   emit(type, payload) {
     for (const fn of this.listeners.get(type) || []) fn(payload);
   }

@@ -4,6 +4,9 @@ from urllib.parse import unquote
 
 STATE = "window.backpropLab.getState()"
 TIMEOUT_MS = 10_000  # the default for every wait on the page
+# What Chromium logs when the server's trace validator (POST /api/trace/check) refuses an import
+# with its 422 reply: expected in a test that imports a broken trace, not an error of the page.
+REFUSED_BY_THE_SERVER = r"Failed to load resource: the server responded with a status of 422"
 
 
 def state(page, expr: str = "s", arg=None):

@@ -4,8 +4,8 @@ live hyperparameters and the unload guard."""
 import json
 
 from engine import parse_trace
-from labpage import (LOSS_LINES, counter, export_trace, hash_config, loss_chart, open_page, run_steps, state,
-                     wait_counter, wait_loss_x, wait_state)
+from labpage import (LOSS_LINES, REFUSED_BY_THE_SERVER, counter, export_trace, hash_config, loss_chart, open_page,
+                     run_steps, state, wait_counter, wait_loss_x, wait_state)
 
 EDITOR = "[data-testid=network-editor]"
 
@@ -276,7 +276,8 @@ def test_import_shows_the_trace(page, tmp_path):
     wait_loss_x(page, list(range(1, 21)))
 
 
-def test_import_of_a_malformed_file_names_the_problem(page, tmp_path):
+def test_import_of_a_malformed_file_names_the_problem(page, tmp_path, page_log):
+    page_log.allow(REFUSED_BY_THE_SERVER)
     bad = tmp_path / "broken.json"
     bad.write_text("{ this is not json")
     page.set_input_files("#import-file", str(bad))

@@ -2,7 +2,7 @@
 JSON but not a trace the page can show, and a chart draw that throws."""
 import json
 
-from labpage import LOSS_LINES, export_trace, loss_chart, run_steps, state, wait_loss_x, wait_state
+from labpage import LOSS_LINES, REFUSED_BY_THE_SERVER, export_trace, loss_chart, run_steps, state, wait_loss_x, wait_state
 
 BEFOREUNLOAD = "() => !window.dispatchEvent(new Event('beforeunload', { cancelable: true }))"
 
@@ -52,7 +52,8 @@ def _import(page, tmp_path, name: str, trace) -> str:
     return page.inner_text("#banner")
 
 
-def test_a_malformed_step_is_named_not_called_invalid_json(page, tmp_path):
+def test_a_malformed_step_is_named_not_called_invalid_json(page, tmp_path, page_log):
+    page_log.allow(REFUSED_BY_THE_SERVER)
     trace = _trace(page, tmp_path)
     trace["steps"][0] = None
     text = _import(page, tmp_path, "nullstep.json", trace)
@@ -66,6 +67,7 @@ def test_a_trace_whose_config_the_page_cannot_show_is_refused(page, tmp_path, pa
     """A trace whose config the catalog does not know (an unknown dataset, no dataset at all) is
     refused with a banner naming the config, not accepted and then thrown on (in the import's
     change handler, or later in a chart's draw)."""
+    page_log.allow(REFUSED_BY_THE_SERVER)
     trace = _trace(page, tmp_path)
     page.evaluate("""() => { window.caught = [];
         window.addEventListener('error', (e) => window.caught.push(e.message));

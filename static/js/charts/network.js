@@ -37,7 +37,7 @@ function mapAtlas(maps) {
     for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < m; j++) {
-        const v = values[(n - 1 - i) * m + j] / (scale || 1); // row 0 is y = −6: the bottom
+        const v = values[(n - 1 - i) * m + j] / (scale || 1); // row 0 is the lowest y: the bottom
         const c = Number.isFinite(v) ? 3 * Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127) : 3 * 255;
         const o = 4 * ((sy + i) * canvas.width + sx + j);
         img.data[o] = LUT[c];

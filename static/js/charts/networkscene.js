@@ -2,11 +2,11 @@
 // link per drawn weight (its sign, its width on a log scale, its hover text), labels, and boxes.
 // Column k sits at x = k; units are spaced along y, the first on top.
 
+import { layerView } from "../layers/index.js";
 import { decode } from "../packed.js";
 
 const MAX_NODES = 12; // a wider layer shows its first 6 and last 5 units, and says so
 const DECADES = 6; // link widths span this many orders of magnitude below the largest
-const LABELS = { weights: "W", grads: "dL/dW", updates: "ΔW" };
 
 /** Which units of an n-wide layer are drawn. */
 function drawnUnits(n) {
@@ -14,20 +14,23 @@ function drawnUnits(n) {
   return [...Array(6).keys(), ...Array.from({ length: 5 }, (_, k) => n - 5 + k)];
 }
 
-/** Columns of the diagram: inputs, then one per dense entry; batch-norm entries join their dense. */
+/** Columns of the diagram: inputs, then one per entry whose kind has a column of its own; the
+ * others (batch norm) tag the column before. */
 function columnsOf(layers, features) {
-  const columns = [{ label: "inputs", units: layers[0].fan_in, names: features, entry: null }];
+  const columns = [{ label: "inputs", units: features.length, names: features, entry: null, tags: [], subtitle: "" }];
   const columnOfEntry = [];
   layers.forEach((l, i) => {
-    if (l.kind === "dense") {
-      columns.push({ label: l.name, units: l.fan_out, entry: i, activation: l.activation, bn: false });
-    } else {
-      columns[columns.length - 1].bn = true;
-    }
+    const view = layerView(l.kind);
+    const previous = columns[columns.length - 1];
+    if (view.column) columns.push(view.column(l, i, previous));
+    else previous.tags.push(view.tag);
     columnOfEntry[i] = columns.length - 1;
   });
   return { columns, columnOfEntry };
 }
+
+/** What the links show of parameter `p` in each mode: weights W, gradients dL/dW, updates ΔW. */
+const linkLabel = (mode, p) => ({ weights: p, grads: `dL/d${p}`, updates: `Δ${p}` })[mode];
 
 /** 0 (DECADES below `top`, or zero) .. 1 (at `top`, the largest log10 magnitude). */
 function logWidth(v, top) {
@@ -56,12 +59,13 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
   const matrices = [];
   let top = -Infinity;
   for (const [i, l] of layers.entries()) {
-    if (l.kind !== "dense") continue;
+    const view = layerView(l.kind);
+    if (!view.links) continue;
     const t = detail.layers[i][mode];
     const decoded = decode(t.values);
     const rows = t.summarized ? t.summarized.rows : [...Array(t.shape[0]).keys()];
     const cols = t.summarized ? t.summarized.cols : [...Array(t.shape[1]).keys()];
-    matrices.push({ i, decoded, rows, cols });
+    matrices.push({ i, param: view.params[0], decoded, rows, cols });
     for (const v of decoded.values) if (Number.isFinite(v) && v !== 0) top = Math.max(top, Math.log10(Math.abs(v)));
   }
   const links = [];
@@ -80,7 +84,7 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
         const [x0, y0, x1, y1] = [to - 1, y(r, fanIn), to, y(c, fanOut)];
         const t = 0.3 + (0.4 * (ci + 0.5)) / m.cols.length; // a distinct point on each link
         links.push({ cd: [m.i, r, c], x0, y0, x1, y1, x: x0 + t * (x1 - x0), y: y0 + t * (y1 - y0), value,
-          width: logWidth(value, top), text: `${layers[m.i].name} W[${r}, ${c}]\n${LABELS[mode]} = ${show(value)}` });
+          width: logWidth(value, top), text: `${layers[m.i].name} ${m.param}[${r}, ${c}]\n${linkLabel(mode, m.param)} = ${show(value)}` });
       });
     });
   }
@@ -101,7 +105,7 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
   });
 
   const labels = columns.map((col, k) => ({ x: k, y: -half - 0.7,
-    text: `${col.label}${col.bn ? "+BN" : ""}${col.activation && col.activation !== "linear" ? `\n${col.activation}` : ""}` }));
+    text: `${col.label}${col.tags.map((t) => `+${t}`).join("")}${col.subtitle ? `\n${col.subtitle}` : ""}` }));
   const rects = [];
   let caption = null;
   if (phase) caption = phaseBox(phase, columnOfEntry, columns.length, rects);

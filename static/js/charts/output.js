@@ -6,9 +6,8 @@ import { decode } from "../packed.js";
 import { CLASS_COLORS, divergingRgb } from "../palette.js";
 import { canvasIn, fitCanvas, FONT, MUTED, pixelCanvas, showTip } from "./canvas.js";
 
-const EXTENT = [-6, 6]; // the plane the engine evaluates (engine/detail.py)
 const MARGIN = { l: 30, r: 10, t: 6, b: 26 }; // px
-const TICKS = [-6, -4, -2, 0, 2, 4, 6];
+const TICK_SPANS = 6; // the axes are ticked at both ends and at 5 points between
 const OPACITY = 0.75; // of the output under the points
 const POINT_RADIUS = 3; // px
 const HIT_PX = 5;
@@ -37,9 +36,10 @@ export class OutputChart {
     Object.assign(this, canvasIn(this));
   }
 
-  /** Draw an output grid (packed or plain, may be null) and the points {train, test}. */
-  draw(grid, points, nClasses) {
-    this.input = { grid, points, nClasses };
+  /** Draw an output grid (packed or plain, may be null) and the points {train, test} over the plane
+   * `extent` ([low, high] on both axes: the catalog's plane). */
+  draw(grid, points, nClasses, extent) {
+    this.input = { grid, points, nClasses, extent };
     const decoded = grid ? decode(grid.values) : null;
     this.drawn = { kind: grid?.kind ?? null, shape: decoded?.shape ?? null, values: decoded?.values ?? null,
       points: points ? (this.showTest ? ["train", "test"] : ["train"]).reduce((n, s) => n + points[s].x.length, 0) : 0 };
@@ -47,7 +47,7 @@ export class OutputChart {
     this.paint();
   }
 
-  gridImage({ values, shape: [n, m] }, kind) { // row 0 of the grid is y = −6: the bottom
+  gridImage({ values, shape: [n, m] }, kind) { // row 0 of the grid is the plane's lowest y: the bottom
     return pixelCanvas(m, n, (j, i) => outputRgb(values[(n - 1 - i) * m + j], kind, this.discretize));
   }
 
@@ -57,9 +57,11 @@ export class OutputChart {
     const side = Math.max(10, Math.min(width - MARGIN.l - MARGIN.r, height - MARGIN.t - MARGIN.b));
     const x = MARGIN.l + (width - MARGIN.l - MARGIN.r - side) / 2;
     const y = MARGIN.t;
-    const span = EXTENT[1] - EXTENT[0];
-    return { x, y, side, X: (v) => x + ((v - EXTENT[0]) / span) * side, Y: (v) => y + ((EXTENT[1] - v) / span) * side,
-      planeX: (px) => EXTENT[0] + ((px - x) / side) * span, planeY: (py) => EXTENT[1] - ((py - y) / side) * span };
+    const [low, high] = this.input.extent;
+    const span = high - low;
+    return { x, y, side, X: (v) => x + ((v - low) / span) * side, Y: (v) => y + ((high - v) / span) * side,
+      planeX: (px) => low + ((px - x) / side) * span, planeY: (py) => high - ((py - y) / side) * span,
+      ticks: Array.from({ length: TICK_SPANS + 1 }, (_, k) => low + (k * span) / TICK_SPANS) };
   }
 
   paint() {
@@ -86,10 +88,10 @@ export class OutputChart {
     ctx.font = `11px ${FONT}`;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const t of TICKS) ctx.fillText(String(t), a.X(t), a.y + a.side + 4);
+    for (const t of a.ticks) ctx.fillText(String(t), a.X(t), a.y + a.side + 4);
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const t of TICKS) ctx.fillText(String(t), a.x - 4, a.Y(t));
+    for (const t of a.ticks) ctx.fillText(String(t), a.x - 4, a.Y(t));
   }
 
   /** The points to draw: [{split, x, y, label}] (train, and test if shown). */
@@ -124,8 +126,9 @@ export class OutputChart {
       const d = this.drawn;
       if (d.values) {
         const [n, m] = d.shape;
-        const col = Math.round(((px - EXTENT[0]) / (EXTENT[1] - EXTENT[0])) * (m - 1));
-        const row = Math.round(((py - EXTENT[0]) / (EXTENT[1] - EXTENT[0])) * (n - 1));
+        const [low, high] = this.input.extent;
+        const col = Math.round(((px - low) / (high - low)) * (m - 1));
+        const row = Math.round(((py - low) / (high - low)) * (n - 1));
         const v = d.values[row * m + col];
         text += `\noutput ${Number.isFinite(v) ? (d.kind === "class" ? `class ${v}` : v.toFixed(3)) : "non-finite"}`;
       }

@@ -1,11 +1,14 @@
 // Step-through: the tensors of the phase just run, as heatmaps with their shapes, and one clicked
 // weight's gradient written out with the chain rule's actual numbers.
 
+import { LAYER_VIEWS, PARAM_SYMBOLS, SHOWN_PARAMS } from "../layers/index.js";
 import { decode, rows } from "../packed.js";
 
-const ORDER = ["x", "x_hat", "z", "a", "output", "losses", "dout", "da", "dz", "dW", "db", "dgamma", "dbeta", "dx"];
+// The parameters' gradients (dW, db, dgamma, ...) of every layer kind, in the registry's order.
+const PARAM_GRADS = Object.values(LAYER_VIEWS).flatMap((v) => v.params.map((p) => [`d${p}`, `dL/d${PARAM_SYMBOLS[p] ?? p}`]));
+const ORDER = ["x", "x_hat", "z", "a", "output", "losses", "dout", "da", "dz", ...PARAM_GRADS.map(([name]) => name), "dx"];
 const TITLES = { x: "input", x_hat: "normalized z", z: "z", a: "a = act(z)", output: "output", losses: "loss per example",
-  dout: "dL/d(output)", da: "dL/da", dz: "dL/dz", dW: "dL/dW", db: "dL/db", dgamma: "dL/dγ", dbeta: "dL/dβ", dx: "to the layer below" };
+  dout: "dL/d(output)", da: "dL/da", dz: "dL/dz", ...Object.fromEntries(PARAM_GRADS), dx: "to the layer below" };
 
 export class PhasePanel {
   constructor(element, explainElement) {
@@ -18,7 +21,7 @@ export class PhasePanel {
   /** Heatmaps of a phase message's tensors (at most five, in a fixed order). */
   draw(phase) {
     let names = Object.keys(phase.tensors);
-    names = phase.phase === "update" ? names.filter((n) => n.endsWith(".W") || n.endsWith(".gamma")).slice(0, 5)
+    names = phase.phase === "update" ? names.filter((n) => SHOWN_PARAMS.has(n.slice(n.lastIndexOf(".") + 1))).slice(0, 5)
       : ORDER.filter((n) => names.includes(n)).slice(0, 5);
     this.shown = names;
     const traces = [];

@@ -1,11 +1,11 @@
-// Drawing on a budget: each panel redraws only when its data changed, it is on screen, and its
-// minimum interval has passed; one panel per animation frame, the most overdue (in intervals)
-// first, and drawing takes at most a third of the time: on 2 cores, the browser's drawing competes
-// with training itself.
+// Schedules the panels' redraws on a budget: each panel redraws only when its data changed, it is
+// on screen, and its minimum interval has passed; one panel per animation frame, the most overdue
+// (in intervals) first, and drawing takes at most a third of the time: on 2 cores, the browser's
+// drawing competes with training itself.
 
 const DUTY = 1 / 3; // the share of the time spent drawing, at most
 
-export class Panels {
+export class Redraws {
   constructor() {
     this.panels = [];
     this.visible = new Map();

@@ -1,0 +1,120 @@
+// The panels: every chart, what it draws from the view, how often it may redraw, which state
+// changes mark it for a redraw, and the options that change how it draws.
+
+import { ClipNormChart } from "./charts/clipnorm.js";
+import { DistributionOverTime } from "./charts/distribution.js";
+import { FlowMap } from "./charts/flowmap.js";
+import { HistogramGrid } from "./charts/histgrid.js";
+import { layerLegend, LayerSeriesChart } from "./charts/layerseries.js";
+import { LossChart } from "./charts/loss.js";
+import { NetworkChart } from "./charts/network.js";
+import { OutputChart } from "./charts/output.js";
+import { PhasePanel } from "./charts/phase.js";
+import { HealthBadges } from "./health.js";
+import { classCount, featureLabels } from "./schema.js";
+import { getState, setState, subscribe, view } from "./state.js";
+
+const $ = (selector) => document.querySelector(selector);
+const HISTORY_PANELS = ["loss", "flow", "flowmap", "ratio", "saturated", "dead", "clip", "dist"];
+const LAYER_PANELS = ["network", "flow", "ratio", "saturated", "dead"]; // those that highlight layers
+
+/** Every chart, on its element; a click on a network link asks the server to explain that weight. */
+function makeCharts(transport) {
+  return {
+    loss: new LossChart($("#chart-loss")),
+    output: new OutputChart($("#chart-output")),
+    network: new NetworkChart($("#chart-network"), (layer, row, column) => transport.send("explain", { layer, row, column, example: 0 })),
+    phase: new PhasePanel($("#chart-phase"), $("#explain")),
+    flow: new LayerSeriesChart($("#chart-flow"), { stat: "grad_norm", title: "‖dL/dW‖", log: true }),
+    flowmap: new FlowMap($("#chart-flowmap")),
+    ratio: new LayerSeriesChart($("#chart-ratio"), { stat: "update_ratio", title: "‖ΔW‖/‖W‖", log: true, reference: [1e-4, 1e-3, 1e-2] }),
+    saturated: new LayerSeriesChart($("#chart-saturated"), { stat: "saturated_fraction", title: "saturated", yRange: [0, 1.05], empty: "no tanh or sigmoid layers" }),
+    dead: new LayerSeriesChart($("#chart-dead"), { stat: "dead_fraction", title: "dead", yRange: [0, 1.05], empty: "no ReLU layers" }),
+    clip: new ClipNormChart($("#chart-clip")),
+    hist: new HistogramGrid($("#chart-hist")),
+    dist: new DistributionOverTime($("#chart-dist")),
+  };
+}
+
+/** Register each chart's redraw (its panel element, least interval in ms, draw); returns the markers. */
+function registerRedraws(redraws, charts) {
+  const highlight = () => getState().highlight;
+  return {
+    loss: redraws.add($("#panel-loss"), 300, () => charts.loss.draw(view().history, getState().ghost)),
+    output: redraws.add($("#panel-output"), 300, () => {
+      const v = view();
+      const { catalog } = getState();
+      if (v.config) charts.output.draw(v.grid, v.points, classCount(catalog, v.config), catalog.plane.extent);
+    }),
+    network: redraws.add($("#panel-network"), 300, () => {
+      const v = view();
+      if (!v.config || !v.layers.length) return;
+      charts.network.draw(v.layers, v.detail, featureLabels(getState().catalog, v.config), v.maps, v.phase, highlight());
+      $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
+    }),
+    flow: redraws.add($("#chart-flow"), 500, () => charts.flow.draw(view().history, view().layers, highlight())),
+    flowmap: redraws.add($("#chart-flowmap"), 500, () => charts.flowmap.draw(view().history, view().layers)),
+    ratio: redraws.add($("#panel-ratio"), 1000, () => charts.ratio.draw(view().history, view().layers, highlight())),
+    saturated: redraws.add($("#panel-saturated"), 1000, () => charts.saturated.draw(view().history, view().layers, highlight())),
+    dead: redraws.add($("#panel-dead"), 1000, () => charts.dead.draw(view().history, view().layers, highlight())),
+    clip: redraws.add($("#panel-clip"), 1000, () => charts.clip.draw(view().history)),
+    hist: redraws.add($("#chart-hist"), 2000, () => {
+      charts.hist.draw(view().layers, view().detail);
+      $("#hist-note").textContent = charts.hist.note;
+    }),
+    dist: redraws.add($("#chart-dist"), 2000, () => charts.dist.draw(view().history, view().layers)),
+  };
+}
+
+/** The distributions' layer menu, keeping the chosen layer where it still exists. */
+function fillLayerSelect(layers, dist) {
+  const select = $("#dist-layer");
+  const chosen = select.value;
+  select.replaceChildren(...layers.map((l, i) => Object.assign(document.createElement("option"), { value: i, textContent: l.name })));
+  if (chosen && Number(chosen) < layers.length) select.value = chosen;
+  dist.layer = Number(select.value || 0);
+}
+
+/** The panels' own options: each sets how its chart draws and redraws it. */
+function wireOptions(charts, mark) {
+  const option = (selector, apply, panel) => $(selector).addEventListener("change", (e) => {
+    apply(e.target);
+    mark[panel]();
+  });
+  option("#show-test", (t) => { charts.output.showTest = t.checked; }, "output");
+  option("#discretize", (t) => { charts.output.discretize = t.checked; }, "output");
+  option("#loss-log", (t) => { charts.loss.log = t.checked; }, "loss");
+  option("#network-mode", (t) => { charts.network.mode = t.value; }, "network");
+  option("#neuron-mode", (t) => { charts.network.neuronMode = t.value; }, "network");
+  option("#show-maps", (t) => { charts.network.showMaps = t.checked; }, "network");
+  option("#flow-stat", (t) => {
+    charts.flow.options = { ...charts.flow.options, stat: t.value, title: t.value === "grad_norm" ? "‖dL/dW‖" : "‖dL/da‖" };
+  }, "flow");
+  option("#hist-log", (t) => { charts.hist.logMagnitude = t.checked; }, "hist");
+  option("#dist-layer", (t) => { charts.dist.layer = Number(t.value); }, "dist");
+  option("#dist-key", (t) => { charts.dist.key = t.value; }, "dist");
+}
+
+/** Build the charts and health badges, and redraw each when what it shows changes; returns the charts. */
+export function installDashboard(transport, redraws) {
+  const charts = makeCharts(transport);
+  const mark = registerRedraws(redraws, charts);
+  const badges = new HealthBadges($("#badges"), (layers) => setState({ highlight: layers }));
+  wireOptions(charts, mark);
+  subscribe((s, changed) => {
+    const any = (...keys) => keys.some((k) => changed.has(k));
+    if (changed.has("status") && s.status !== "running") redraws.release();
+    if (any("historyVersion", "replay")) HISTORY_PANELS.forEach((k) => mark[k]());
+    if (changed.has("ghost")) mark.loss();
+    if (any("grid", "points", "replay")) mark.output();
+    if (any("detail", "maps", "phase", "replay")) {
+      mark.network();
+      mark.hist();
+    }
+    if (any("layers", "replay")) fillLayerSelect(view().layers, charts.dist);
+    if (any("layers", "replay", "highlight")) layerLegend($("#layer-legend"), view().layers, s.highlight);
+    if (changed.has("health")) badges.draw(s.health);
+    if (changed.has("highlight")) LAYER_PANELS.forEach((k) => mark[k]());
+  });
+  return charts;
+}

@@ -1,0 +1,39 @@
+// The classic experiments: the menu of the catalog's presets; choosing one configures its whole
+// setup (the engine's full_config, nothing left over) as a new run, with a note on what to watch.
+
+import { getState, subscribe } from "./state.js";
+
+const $ = (selector) => document.querySelector(selector);
+
+/** The preset menu: its first option ("choose one…") and one per preset. */
+function fillPresets(presets) {
+  const select = $("#preset");
+  select.replaceChildren(select.options[0], ...presets.map((p) =>
+    Object.assign(document.createElement("option"), { value: p.id, textContent: p.title })));
+}
+
+/** The note under the bar: the preset's title, what to watch, and a button to run its steps. */
+function showNote(preset, transport) {
+  const note = $("#preset-note");
+  note.hidden = false;
+  note.dataset.preset = preset.id;
+  const run = Object.assign(document.createElement("button"), { textContent: `Run ${preset.steps} steps` });
+  run.dataset.action = "preset-run";
+  run.addEventListener("click", () => transport.step(preset.steps));
+  note.replaceChildren(Object.assign(document.createElement("b"), { textContent: `${preset.title}. ` }), preset.watch, " ", run);
+}
+
+/** Fill the menu from each catalog; a choice configures the preset and starts a new run. */
+export function installPresets(transport) {
+  subscribe((s, changed) => {
+    if (changed.has("catalog") && s.catalog) fillPresets(s.catalog.presets);
+  });
+  $("#preset").addEventListener("change", (e) => {
+    const preset = getState().catalog.presets.find((p) => p.id === e.target.value);
+    e.target.value = "";
+    if (!preset) return;
+    transport.configure(preset.full_config);
+    transport.reset(); // a new run even when only live settings differ (e.g. just the optimizer)
+    showNote(preset, transport);
+  });
+}

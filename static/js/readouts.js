@@ -1,0 +1,58 @@
+// The bar's readouts: the step and epoch counters, the metrics, the status badge, and which of
+// Play and Pause is offered.
+
+import { getState, subscribe, view } from "./state.js";
+
+const READOUT_MS = 100; // the step counter and metrics are rewritten at most this often while playing
+const $ = (selector) => document.querySelector(selector);
+
+/** A loss or other metric as written: 4 decimals, or 3 significant digits in exponent form. */
+function fmt(v) {
+  return v === null || v === undefined ? "—" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4);
+}
+
+/** "train loss … · test loss … · test accuracy …%". */
+function formatMetrics(m) {
+  const parts = [`train loss ${fmt(m.train_loss)}`, `test loss ${fmt(m.test_loss)}`];
+  if (m.test_accuracy !== null && m.test_accuracy !== undefined) parts.push(`test accuracy ${(100 * m.test_accuracy).toFixed(1)}%`);
+  return parts.join(" · ");
+}
+
+/** The status badge (the connection's state, else the run's) and the Play/Pause button shown. */
+function showStatus(s) {
+  const status = s.connection !== "open" ? s.connection : s.status;
+  const badge = $("#status");
+  badge.textContent = status === "diverged" && s.diverged
+    ? `diverged: step ${s.diverged.step} refused (${s.diverged.layer_name ?? s.diverged.phase} ${s.diverged.quantity})` : status;
+  badge.className = `status ${status}`;
+  const running = s.status === "running" && s.connection === "open";
+  $("[data-action=play]").hidden = running;
+  $("[data-action=pause]").hidden = !running;
+}
+
+/** Keep the readouts in step with the state. */
+export function installReadouts() {
+  let due = null; // a pending write of the step, epoch and metrics readouts
+
+  /** Write the step, epoch and metrics: at once, or within READOUT_MS while training runs (a
+   * counter changing 30 times a second cannot be read, and each change repaints the page). */
+  function showCounters(now) {
+    if (!now) {
+      due ??= setTimeout(() => showCounters(true), READOUT_MS);
+      return;
+    }
+    clearTimeout(due);
+    due = null;
+    const s = getState();
+    $("#step").textContent = view().step.toLocaleString("en-US");
+    $("#epoch").textContent = s.epoch.toLocaleString("en-US");
+    if (s.metrics) $("#metrics").textContent = formatMetrics(s.metrics);
+  }
+
+  subscribe((s, changed) => {
+    if (["step", "epoch", "metrics", "replay", "status"].some((k) => changed.has(k))) {
+      showCounters(s.status !== "running" || changed.has("status") || changed.has("replay"));
+    }
+    if (changed.has("status") || changed.has("connection")) showStatus(s);
+  });
+}

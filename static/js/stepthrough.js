@@ -1,0 +1,30 @@
+// The step-through panel: each phase's tensors as heatmaps and a line in its log, and the
+// server's explanation of a clicked weight.
+
+import { subscribe } from "./state.js";
+
+/** Show the heatmaps (the chart appears with the first phase) and log the phase. */
+function showPhase(panel, p) {
+  const chart = document.querySelector("#chart-phase");
+  if (chart.hidden) {
+    chart.hidden = false;
+    Plotly.Plots.resize(chart);
+  }
+  panel.draw(p);
+  const log = document.querySelector("#phase-readout");
+  if (p.phase === "forward" && p.layer === 0) log.replaceChildren();
+  const shapes = Object.entries(p.tensors).map(([name, t]) => `${name} [${t.shape.join("×")}]`).join(", ");
+  const item = document.createElement("div");
+  item.dataset.phase = p.phase;
+  item.dataset.layer = p.layer ?? "";
+  item.textContent = `step ${p.step} · ${p.phase}${p.layer_name ? ` · ${p.layer_name}` : ""}: ${shapes}`;
+  log.append(item);
+}
+
+/** Draw each phase into `panel` (a PhasePanel) and write out each explain reply. */
+export function installStepThrough(transport, panel) {
+  subscribe((s, changed) => {
+    if (changed.has("phase") && s.phase) showPhase(panel, s.phase);
+  });
+  transport.on("explain", (m) => panel.explain(m));
+}
