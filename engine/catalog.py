@@ -8,7 +8,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .config import LIMITS, LIVE_FIELDS, Config, merge, validate_config
 from .datasets import DATASETS, make_dataset
-from .detail import EXTENT, GRID, MAP_GRID
+from .panel_data import EXTENT, GRID, MAP_GRID
 from .features import FEATURES
 from .health import RULES
 from .inits import INITS

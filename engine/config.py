@@ -3,16 +3,18 @@ import json
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer
+from pydantic_core import PydanticCustomError
 
 from .activations import ACTIVATIONS
 from .datasets import DATASETS
 from .features import FEATURES
 from .inits import INITS
+from .layers import LAYERS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .regularization import CLIPS
-from .show import show
+from .quote import quote
 
 MAX_KEY_CHARS = 60  # of an unknown key quoted in an error's field path
 
@@ -48,9 +50,32 @@ class _Strict(BaseModel):
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
 
 
+def hidden_kinds() -> list[str]:
+    """The layer kinds a `network.hidden` entry may name (the registry's, read when validating)."""
+    return [kind for kind, layer in LAYERS.items() if layer.in_hidden]
+
+
 class HiddenLayer(_Strict):
+    kind: str = Field("dense", description="the layer's kind; no kind means dense",
+                      json_schema_extra=lambda schema: schema.update(enum=hidden_kinds()))
     units: int = Field(4, ge=1, le=LIMITS["max_units"], description="neurons in the layer")
     activation: _choice(ACTIVATIONS) = Field("tanh", description="applied after the layer's z")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if kind not in hidden_kinds():
+            raise PydanticCustomError("literal_error", "Input should be one of {expected}",
+                                      {"expected": ", ".join(map(repr, hidden_kinds()))})
+        return kind
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler) -> dict:
+        """A dense layer is dumped without its kind, as every config before kinds reads."""
+        data = handler(self)
+        if data.get("kind") == "dense":
+            del data["kind"]
+        return data
 
 
 class DatasetConfig(_Strict):
@@ -119,11 +144,11 @@ def _message(error) -> str:
     bounds = {"greater_than_equal": "at least {ge}", "greater_than": "greater than {gt}",
               "less_than_equal": "at most {le}", "less_than": "less than {lt}"}
     if kind in bounds:
-        return f"must be {bounds[kind].format(**ctx)} (got {show(got)})"
+        return f"must be {bounds[kind].format(**ctx)} (got {quote(got)})"
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "literal_error":
-        return f"must be one of {ctx['expected']} (got {show(got)})"
+        return f"must be one of {ctx['expected']} (got {quote(got)})"
     if kind == "too_long":
         return f"must have at most {ctx['max_length']} items"
     return error["msg"].lower()

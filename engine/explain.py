@@ -1,9 +1,12 @@
-"""One weight's gradient written out: per-example chain-rule terms, penalties, clipping, update."""
+"""One parameter's gradient written out: per-example chain-rule terms, penalties, clipping and the
+update, all from the values the step itself computed and used (never re-derived)."""
 import numpy as np
+
+from .layers import WEIGHT
 
 
 class ExplainError(ValueError):
-    """The weight cannot be explained (no such weight, or its backward has not run)."""
+    """The parameter cannot be explained (no such parameter, or its backward has not run)."""
 
 
 RULES = {
@@ -16,59 +19,72 @@ RULES = {
 }
 
 
-def explain(trainer, layer: int, row: int, column: int, example: int = 0) -> dict:
-    """dL/dW[row, column] of a dense entry = (1/B)·Σ_b a_b·δ_b, with a = the layer's input and
-    δ = B·dL/dz (the per-example error signal), then penalties, clipping and the update."""
-    net = trainer.net
-    if not 0 <= layer < len(net.entries) or net.entries[layer].kind != "dense":
-        raise ExplainError(f"layer {layer} is not a dense layer")
-    entry, cache = net.entries[layer], net.cache[layer]
-    if not (0 <= row < entry.fan_in and 0 <= column < entry.fan_out):
-        raise ExplainError(f"{entry.name}.W has shape ({entry.fan_in}, {entry.fan_out}); "
-                           f"no weight at ({row}, {column})")
-    if "dz" not in cache:
+def _locate(trainer, layer: int, param: str | None, index) -> tuple:
+    """(entry, spec, index tuple) of a parameter element, or ExplainError saying what is wrong."""
+    entries = trainer.entries
+    if not 0 <= layer < len(entries):
+        raise ExplainError(f"there is no layer {layer}; the network has {len(entries)}")
+    entry = entries[layer]
+    specs = {spec.key: spec for spec in entry.layer.params}
+    key = param if param is not None else next(iter(specs), None)
+    if key not in specs:
+        raise ExplainError(f"{entry.name} has no parameter {param!r}; it has {', '.join(specs) or 'none'}")
+    shape = specs[key].shape
+    index = tuple(index)
+    if len(index) != len(shape) or not all(0 <= k < n for k, n in zip(index, shape)):
+        raise ExplainError(f"{entry.name}.{key} has shape ({', '.join(map(str, shape))}); "
+                           f"no element at ({', '.join(map(str, index))})")
+    return entry, specs[key], index
+
+
+def explain(trainer, layer: int, index, example: int = 0, param: str | None = None) -> dict:
+    """dL/dθ[index] = (1/B)·Σ_b terms_b (for a dense W: terms = a_b·δ_b, a the layer's input and
+    δ = B·dL/dz), then penalties, clipping and the update of the step that computed it."""
+    entry, spec, index = _locate(trainer, layer, param, index)
+    tape = trainer.net.tapes[layer]
+    if tape.dz is None:
         raise ExplainError(f"{entry.name}'s backward has not run yet in this step")
-    batch = cache["x"].shape[0]
+    batch = tape.dz.shape[0]
     if not 0 <= example < batch:
         raise ExplainError(f"the batch has {batch} examples; no example {example}")
-    a = cache["x"][:, row].astype(np.float64)
-    delta = cache["dz"][:, column].astype(np.float64) * batch
-    terms = a * delta
-    name = entry.param_names[0]
+    parts = entry.layer.per_example(spec.key, index, tape.cache, tape.dz)
+    terms = parts["terms"]
+    complete = not trainer.mid_step
+    values = trainer.last_step if complete else None
+    grad = (values.grad if values is not None else trainer.net.store.grad)
+    flat = trainer.net.store.slices[entry.param_names[spec.key]].start + int(np.ravel_multi_index(index, spec.shape))
     out = {
-        "layer": layer, "layer_name": entry.name, "row": row, "column": column,
+        "layer": layer, "layer_name": entry.name, "param": spec.key, "index": list(index),
         "batch_size": batch, "example": example,
-        "a": a.tolist(), "delta": delta.tolist(), "terms": terms.tolist(),
-        "sum": float(terms.sum()), "mean": float(terms.sum() / batch),
-        "grad": float(net.store.grads[name][row, column]),
-        "complete": not trainer.mid_step,
+        "a": None if parts["a"] is None else parts["a"].tolist(),
+        "delta": None if parts["delta"] is None else parts["delta"].tolist(),
+        "terms": terms.tolist(), "sum": float(terms.sum()), "mean": float(terms.sum() / batch),
+        "grad": float(grad[flat]), "complete": complete,
     }
-    if out["complete"] and trainer.steps > 0:
-        out.update(_after_backward(trainer, name, row, column))
+    if len(index) == 2:
+        out.update(row=index[0], column=index[1])
+    if values is not None:
+        out.update(_after_backward(trainer, values, flat, spec.role == WEIGHT))
     return out
 
 
-def _after_backward(trainer, name: str, row: int, column: int) -> dict:
-    """Penalties, clipping and the optimizer's update of one weight in the last applied step."""
-    hp, store = trainer.config.training, trainer.net.store
-    index = store.slices[name].start + row * store.shapes[name][1] + column
-    update = float(trainer.last_update[index])
-    w_after = float(store.theta[index])
-    w_before = w_after - update
-    grad = float(store.grad[index])
-    penalized = grad + hp.l1 * float(np.sign(w_before)) + hp.l2 * w_before
-    used = float(trainer.last_used_grad[index])
-    record = trainer.last_record
-    state = {slot: {"before": float(trainer.previous_optimizer_state[slot][index]),
-                    "after": float(trainer.optimizer_state[slot][index])}
-             for slot in trainer.optimizer_state}
+def _after_backward(trainer, values, flat: int, penalized: bool) -> dict:
+    """Penalties, clipping and the optimizer's update of one element in the step just computed."""
+    hp, record = trainer.config.training, trainer.last_record
+    w_before = float(values.theta_before[flat])
+    update = float(values.update[flat])
+    used = float(values.used[flat])
+    state = {slot: {"before": float(values.state_before[slot][flat]),
+                    "after": float(values.state_after[slot][flat])} for slot in values.state_after}
     return {
-        "penalty": {"l1": hp.l1, "l2": hp.l2, "w": w_before, "penalized": penalized},
+        "applied": values.applied,
+        "penalty": {"l1": hp.l1 if penalized else 0.0, "l2": hp.l2 if penalized else 0.0,
+                    "w": w_before, "penalized": float(values.penalized[flat])},
         "clip": {"kind": hp.clip, "threshold": hp.clip_threshold,
                  "norm_before": record.clip_norm_before, "norm_after": record.clip_norm_after,
                  "used": used},
         "update": {"optimizer": hp.optimizer, "rule": RULES[hp.optimizer],
                    "learning_rate": hp.learning_rate, "g": used, "state": state,
-                   "delta_w": update, "w_before": w_before, "w_after": w_after,
-                   "t": trainer.optimizer_steps},
+                   "delta_w": update, "w_before": w_before,
+                   "w_after": float(trainer.net.store.theta[flat]), "t": values.t},
     }

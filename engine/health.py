@@ -60,7 +60,7 @@ def health(trainer) -> list[dict]:
     n = len(entries)
     layers = rows[:, len(STEP_SCALARS):].reshape(len(rows), n, len(LAYER_STATS))
     stat = {name: layers[:, :, k] for k, name in enumerate(LAYER_STATS)}
-    dense = [i for i, e in enumerate(entries) if e.kind == "dense"]
+    dense = [i for i, e in enumerate(entries) if e.weighted]
     out = []
 
     def badge(rule, warn, value=None, layer_ids=()):

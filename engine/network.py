@@ -1,141 +1,162 @@
-"""The network: entries walked forward and backward over one flat parameter store."""
+"""The network: entries (a layer and what ends its block) walked forward and backward over one
+flat parameter store, each entry's tape keeping what its last pass computed."""
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .config import NetworkConfig
-from .inits import INITS
-from .layers import (BN_MOMENTUM, Entry, Post, batch_norm_backward, batch_norm_eval,
-                     batch_norm_train, dense_backward, dense_forward)
+from .layers import LAYERS, WEIGHT, BatchNorm, BlockEnd, Dense, Layer
 from .params import ParamStore
 
 
-def build_entries(n_inputs: int, n_outputs: int, net: NetworkConfig) -> list[Entry]:
-    """The trace's `layers` for a config: dense (and batch norm) per hidden layer, then the output."""
-    entries, width = [], n_inputs
-    for k, layer in enumerate(net.hidden, start=1):
+@dataclass
+class Entry:
+    """One entry of the trace's `layers`: a layer, and the end of its block if it is the last."""
+    name: str
+    layer: Layer
+    activation: str | None  # the activation applied after this entry's block
+    block_start: int  # index of the entry that starts this entry's block
+    end: BlockEnd | None = None  # set on the last entry of each block
+    param_names: dict = field(default_factory=dict)  # key -> name in the ParamStore: W -> dense1.W
+
+    def __post_init__(self):
+        self.param_names = {spec.key: f"{self.name}.{spec.key}" for spec in self.layer.params}
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the entry holds a weight tensor (penalized; what the health rules compare)."""
+        return any(spec.role == WEIGHT for spec in self.layer.params)
+
+    def describe(self) -> dict:
+        """The entry as the trace's `layers` lists it."""
+        return {"name": self.name, "kind": self.kind, **self.layer.settings(),
+                "activation": self.activation}
+
+
+@dataclass(slots=True)
+class Tape:
+    """What one entry's last forward and backward computed (None until computed)."""
+    x: np.ndarray  # the input (B, *in_shape)
+    z: np.ndarray | None = None  # the layer's output, before the block's end
+    cache: object = None  # the layer's own cache
+    a: np.ndarray | None = None  # act(z), on a block's last entry
+    mask: np.ndarray | None = None  # the dropout mask, scaled
+    da: np.ndarray | None = None  # dL/da, after the dropout mask
+    dz: np.ndarray | None = None  # dL/dz
+    dx: np.ndarray | None = None  # dL/dx, residual branch included
+
+
+def build_entries(n_inputs: int, n_outputs: int, net) -> list[Entry]:
+    """The trace's `layers` for a config: each hidden layer's kind (dense followed by batch norm
+    with `batch_norm`), then a dense output layer."""
+    entries, shape = [], (n_inputs,)
+    for k, spec in enumerate(net.hidden, start=1):
         start = len(entries)
-        entries.append(Entry(f"dense{k}", "dense", width, layer.units, layer.activation, start))
-        if net.batch_norm:
-            entries.append(Entry(f"bn{k}", "batch_norm", layer.units, layer.units, None, start))
-        residual = net.residual and k > 1 and width == layer.units
-        entries[-1].post = Post(ACTIVATIONS[layer.activation], residual, net.dropout)
-        width = layer.units
-    output = Entry(f"dense{len(net.hidden) + 1}", "dense", width, n_outputs, "linear", len(entries))
-    output.post = Post(ACTIVATIONS["linear"])
+        layer = LAYERS[spec.kind].from_config(spec, shape, net)
+        entries.append(Entry(f"{layer.prefix or layer.kind}{k}", layer, spec.activation, start))
+        if net.batch_norm and isinstance(layer, Dense):
+            entries.append(Entry(f"bn{k}", BatchNorm(layer.fan_out), None, start))
+        residual = net.residual and k > 1 and shape == layer.out_shape
+        entries[-1].end = BlockEnd(ACTIVATIONS[spec.activation], residual, net.dropout)
+        shape = layer.out_shape
+    output = Entry(f"dense{len(net.hidden) + 1}", Dense(shape[0], n_outputs), "linear", len(entries))
+    output.end = BlockEnd(ACTIVATIONS["linear"])
     return entries + [output]
 
 
 class Network:
-    """Forward and backward one entry at a time, caching what backward needs per entry."""
+    """Forward and backward one entry at a time, in training or evaluation mode."""
 
-    def __init__(self, entries: list[Entry], net: NetworkConfig, rng, dtype):
+    def __init__(self, entries: list[Entry], net, rng, dtype):
         self.entries = entries
-        shapes = {}
-        for e in entries:
-            weight, bias = e.param_names
-            shapes[weight] = (e.fan_in, e.fan_out) if e.kind == "dense" else (e.fan_out,)
-            shapes[bias] = (e.fan_out,)
-        self.store = ParamStore(shapes, dtype)
+        self.store = ParamStore({name: spec.shape for e in entries
+                                 for spec, name in zip(e.layer.params, e.param_names.values())}, dtype)
         self.dtype = np.dtype(dtype)
-        self.weight_mask = self.store.mask(e.param_names[0] for e in entries if e.kind == "dense")
-        self._initialize(net, rng)
+        self.weight_mask = self.store.mask(name for e in entries for spec, name
+                                           in zip(e.layer.params, e.param_names.values())
+                                           if spec.role == WEIGHT)
         p, g = self.store.params, self.store.grads
-        self._views = [tuple(store[name] for store in (p, g) for name in e.param_names)
-                       for e in entries]
-        self.cache = [dict() for _ in entries]
+        self.params = [{key: p[name] for key, name in e.param_names.items()} for e in entries]
+        self.grads = [{key: g[name] for key, name in e.param_names.items()} for e in entries]
+        for e, params in zip(entries, self.params):  # draws from the init stream in entry order
+            e.layer.initialize(params, rng, net)
+        self.tapes = [Tape(None) for _ in entries]
         # block start -> the entry whose residual add reads that block's input
         self.residual_end = {e.block_start: j for j, e in enumerate(entries)
-                             if e.post is not None and e.post.residual}
+                             if e.end is not None and e.end.residual}
 
-    def _initialize(self, net: NetworkConfig, rng) -> None:
-        """Draw dense weights in entry order from the init stream; biases, gamma, beta as set."""
-        p = self.store.params
-        for e in self.entries:
-            weight, bias = e.param_names
-            if e.kind == "dense":
-                p[weight][...] = INITS[net.init].sample(rng, e.fan_in, e.fan_out, net.init_gain)
-                p[bias][...] = net.bias_init
-            else:
-                p[weight][...], p[bias][...] = 1.0, 0.0
-                e.running = {"mean": np.zeros(e.fan_out, self.dtype),
-                             "var": np.ones(e.fan_out, self.dtype)}
+    def forward(self, i: int, x, rng=None):
+        """Train-mode forward of entry i, taped: (B, *in_shape) -> (B, *out_shape) for the next."""
+        z, cache = self.entries[i].layer.forward(x, self.params[i], "train")
+        return self.finish_forward(i, x, z, cache, rng)
 
-    def layer(self, i: int) -> tuple:
-        """(weight, bias, dweight, dbias) views of entry i."""
-        return self._views[i]
+    def forward_steps(self, i: int, x, rng=None):
+        """forward(i, ...) as a generator of the layer's phases (yields all but the last)."""
+        z, cache = yield from self.entries[i].layer.forward_steps(x, self.params[i], "train")
+        return self.finish_forward(i, x, z, cache, rng)
 
-    def forward_entry(self, i: int, x, rng=None):
-        """Train-mode forward of entry i, cached: (B, fan_in) -> (B, fan_out) for the next entry."""
-        e, c = self.entries[i], self.cache[i]
-        c.clear()
-        c["x"] = x
-        W, b, _, _ = self._views[i]
-        if e.kind == "dense":
-            z = dense_forward(x, W, b)
-        else:
-            z, c["x_hat"], c["inv_std"], c["mean"], c["var"] = batch_norm_train(x, W, b)
-        c["z"] = z
-        if e.post is None:
+    def finish_forward(self, i: int, x, z, cache, rng):
+        """Tape entry i's forward and apply its block's end: -> the entry's output."""
+        e = self.entries[i]
+        tape = self.tapes[i] = Tape(x, z, cache)
+        if e.end is None:
             return z
-        a = c["a"] = e.post.activation.forward(z)
-        h = a + self.cache[e.block_start]["x"] if e.post.residual else a
-        if e.post.dropout and rng is not None:
-            keep = rng.random(a.shape, dtype=self.dtype) >= e.post.dropout
-            c["mask"] = np.multiply(keep, 1.0 / (1.0 - e.post.dropout), dtype=self.dtype)
-            h = h * c["mask"]
+        h, tape.a, tape.mask = e.end.forward(z, self.tapes[e.block_start].x, rng, self.dtype)
         return h
 
-    def backward_entry(self, i: int, dh):
-        """Backward of entry i: dL/d(its output) (B, fan_out) -> dL/d(its input) (B, fan_in)."""
-        e, c = self.entries[i], self.cache[i]
-        if e.post is not None:
-            if "mask" in c:
-                dh = dh * c["mask"]
-            c["da"] = dh
-            dz = e.post.activation.backward(c["z"], c["a"], dh)
+    def backward(self, i: int, dh):
+        """Backward of entry i: dL/d(its output) -> dL/d(its input) (None for the first entry)."""
+        dz = self.start_backward(i, dh)
+        return self.finish_backward(i, self.entries[i].layer.backward(
+            dz, self.tapes[i].cache, self.params[i], self.grads[i], need_dx=i > 0))
+
+    def backward_steps(self, i: int, dh):
+        """backward(i, ...) as a generator of the layer's phases (yields all but the last)."""
+        dz = self.start_backward(i, dh)
+        dx = yield from self.entries[i].layer.backward_steps(
+            dz, self.tapes[i].cache, self.params[i], self.grads[i], need_dx=i > 0)
+        return self.finish_backward(i, dx)
+
+    def start_backward(self, i: int, dh):
+        """Through entry i's block end: dL/dh -> dL/dz, taped."""
+        e, tape = self.entries[i], self.tapes[i]
+        if e.end is None:
+            tape.dz = dh
         else:
-            dz = dh
-        c["dz"] = dz
-        W, _, dW, db = self._views[i]
-        if e.kind == "dense":
-            dx = dense_backward(dz, c["x"], W, dW, db, need_dx=i > 0)
-        else:
-            dx = batch_norm_backward(dz, c["x_hat"], c["inv_std"], W, dW, db)
+            tape.da, tape.dz = e.end.backward(dh, tape.z, tape.a, tape.mask)
+        return tape.dz
+
+    def finish_backward(self, i: int, dx):
+        """Add the residual branch to entry i's dx and tape it."""
         if i in self.residual_end:
-            dx = dx + self.cache[self.residual_end[i]]["da"]
-        if dx is not None:
-            c["dx"] = dx
+            dx = dx + self.tapes[self.residual_end[i]].da
+        self.tapes[i].dx = dx
         return dx
 
     def batch_statistics_finite(self) -> bool:
-        """Whether every batch norm's cached batch mean and variance are finite."""
-        return all(np.isfinite(c["var"]).all() and np.isfinite(c["mean"]).all()
-                   for e, c in zip(self.entries, self.cache) if e.kind == "batch_norm")
+        """Whether every layer's batch statistics from the last forward are finite."""
+        return all(e.layer.statistics_finite(t.cache) for e, t in zip(self.entries, self.tapes))
 
-    def commit_running_stats(self) -> None:
-        """Fold the cached batch statistics into batch norm's running mean and (unbiased) var."""
-        for e, c in zip(self.entries, self.cache):
-            if e.kind == "batch_norm":
-                n = c["x"].shape[0]
-                r = e.running
-                r["mean"] = (1.0 - BN_MOMENTUM) * r["mean"] + BN_MOMENTUM * c["mean"]
-                r["var"] = (1.0 - BN_MOMENTUM) * r["var"] + BN_MOMENTUM * (c["var"] * (n / (n - 1)))
+    def commit(self) -> None:
+        """Keep what the applied step changed besides parameters (batch norm's running stats)."""
+        for e, t in zip(self.entries, self.tapes):
+            e.layer.commit(t.cache)
 
     def evaluate(self, x, keep_hidden=False):
-        """Eval-mode forward, uncached: (N, inputs) -> (output (N, K), [a (N, units) per hidden block])."""
+        """Eval-mode forward, untaped: (N, *inputs) -> (output, [a per hidden block])."""
         hidden, h, block_input = [], x, x
+        last = len(self.entries) - 1
         for i, e in enumerate(self.entries):
             if e.block_start == i:
                 block_input = h
-            W, b, _, _ = self._views[i]
-            if e.kind == "dense":
-                h = dense_forward(h, W, b)
-            else:
-                h = batch_norm_eval(h, W, b, e.running["mean"], e.running["var"])
-            if e.post is None:
+            h, _ = e.layer.forward(h, self.params[i], "eval")
+            if e.end is None:
                 continue
-            a = e.post.activation.forward(h)
-            if keep_hidden and i < len(self.entries) - 1:
+            h, a = e.end.evaluate(h, block_input)
+            if keep_hidden and i < last:
                 hidden.append(a)
-            h = a + block_input if e.post.residual else a
         return h, hidden

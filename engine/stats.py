@@ -1,28 +1,59 @@
-"""Every step's per-layer scalars, with the reductions fused over the flat buffers."""
+"""Every step's per-layer scalars: parameter norms grouped by precomputed index arrays over the
+flat buffers, activation statistics per block, columns addressed by name."""
 import numpy as np
 
 LAYER_STATS = ("grad_norm", "bias_grad_norm", "signal_norm", "weight_norm", "update_norm",
                "update_ratio", "act_mean", "act_std", "saturated_fraction", "dead_fraction")
+COLUMN = {name: k for k, name in enumerate(LAYER_STATS)}
 SATURATION = {"tanh": (0.0, 0.97), "sigmoid": (0.5, 0.47)}  # |a − centre| > half-width
 
+GRAD, BIAS_GRAD, SIGNAL, WEIGHT, UPDATE, RATIO = (COLUMN[k] for k in LAYER_STATS[:6])
+MEAN, STD, SATURATED, DEAD = (COLUMN[k] for k in LAYER_STATS[6:])
 
-def layer_stats(net, update) -> np.ndarray:
-    """DESIGN.md's scalars per entry of `layers`, NaN where one does not apply: (n_entries, 10)."""
-    store = net.store
-    out = np.empty((len(net.entries), len(LAYER_STATS)))
-    out[:, 2:] = np.nan
-    with np.errstate(all="ignore"):
+
+class LayerStats:
+    """DESIGN.md's scalars for one network, its groupings computed once: (n_entries, 10) a step."""
+
+    def __init__(self, net):
+        self.net = net
+        roles = [(i, spec.primary) for i, e in enumerate(net.entries) for spec in e.layer.params]
+        owner = np.array([i for i, _ in roles], dtype=np.intp)
+        primary = np.array([p for _, p in roles], dtype=bool)
+        self.n = len(net.entries)
+        self.primary, self.primary_owner = np.flatnonzero(primary), owner[primary]
+        self.bias, self.bias_owner = np.flatnonzero(~primary), owner[~primary]
+        self.no_primary = np.setdiff1d(np.arange(self.n), self.primary_owner)
+        self.no_bias = np.setdiff1d(np.arange(self.n), self.bias_owner)
+        self.blocks = [(e.block_start, i, _activation_rule(e.end.activation))
+                       for i, e in enumerate(net.entries) if e.end is not None]
+
+    def _by_entry(self, sums, tensors, owners, missing) -> np.ndarray:
+        """Per-tensor sums grouped by entry, NaN for entries with no such tensor: (n_entries,)."""
+        out = np.bincount(owners, sums[tensors], minlength=self.n)
+        out[missing] = np.nan
+        return out
+
+    def __call__(self, update) -> np.ndarray:
+        """The scalars of the step just computed (update = its Δθ (P,)): (n_entries, 10)."""
+        store, out = self.net.store, np.full((self.n, len(LAYER_STATS)), np.nan)
         grad_sq = store.sums_of_squares(store.grad)
-        out[:, 0] = grad_sq[0::2]
-        out[:, 1] = grad_sq[1::2]
-        out[:, 3] = store.sums_of_squares(store.theta)[0::2]
-        out[:, 4] = store.sums_of_squares(update)[0::2]
-        np.sqrt(out[:, :5], out=out[:, :5])
-        out[:, 5] = out[:, 4] / out[:, 3]
-        for e, c in zip(net.entries, net.cache):
-            if e.post is not None:
-                _activation_stats(out[e.block_start], e.post.activation, c["a"], c["da"])
-    return out
+        out[:, GRAD] = self._by_entry(grad_sq, self.primary, self.primary_owner, self.no_primary)
+        out[:, BIAS_GRAD] = self._by_entry(grad_sq, self.bias, self.bias_owner, self.no_bias)
+        for column, flat in ((WEIGHT, store.theta), (UPDATE, update)):
+            out[:, column] = self._by_entry(store.sums_of_squares(flat), self.primary,
+                                            self.primary_owner, self.no_primary)
+        np.sqrt(out[:, :RATIO], out=out[:, :RATIO])
+        out[:, RATIO] = out[:, UPDATE] / out[:, WEIGHT]
+        tapes = self.net.tapes
+        for row, end, rule in self.blocks:
+            tape = tapes[end]
+            _activation_stats(out[row], rule, tape.a, tape.da)
+        return out
+
+
+def _activation_rule(activation) -> tuple:
+    """(saturation centre and half-width or None, rectifies) of an activation."""
+    return SATURATION.get(activation.name) if activation.saturates else None, activation.rectifies
 
 
 def _sum_of_squares(v) -> float:
@@ -31,16 +62,17 @@ def _sum_of_squares(v) -> float:
     return total if np.isfinite(total) else float(np.vdot(*(2 * [v.astype(np.float64)])))
 
 
-def _activation_stats(row, activation, a, da) -> None:
+def _activation_stats(row, rule, a, da) -> None:
     """signal_norm, act_mean, act_std, saturated and dead fractions of one block into row (10,)."""
     n = a.size
     mean = float(a.sum(dtype=np.float64)) / n
     centred = np.subtract(a, mean, dtype=np.float64)
-    row[2] = _sum_of_squares(da) ** 0.5
-    row[6] = mean
-    row[7] = (float(np.vdot(centred, centred)) / n) ** 0.5
-    if activation.saturates:
-        centre, half_width = SATURATION[activation.name]
-        row[8] = np.count_nonzero(np.abs(a - centre if centre else a) > half_width) / n
-    if activation.rectifies:
-        row[9] = np.count_nonzero(a.max(axis=0) <= 0.0) / a.shape[1]
+    row[SIGNAL] = _sum_of_squares(da) ** 0.5
+    row[MEAN] = mean
+    row[STD] = (float(np.vdot(centred, centred)) / n) ** 0.5
+    saturation, rectifies = rule
+    if saturation is not None:
+        centre, half_width = saturation
+        row[SATURATED] = np.count_nonzero(np.abs(a - centre if centre else a) > half_width) / n
+    if rectifies:
+        row[DEAD] = np.count_nonzero(a.max(axis=0) <= 0.0) / a.shape[1]

@@ -4,10 +4,10 @@ import orjson
 
 from .config import ConfigError, merge, validate_config
 from .losses import LOSSES
-from .show import show
+from .quote import quote
 from .network import build_entries
 from .stats import LAYER_STATS
-from .trace import FORMAT, VERSION
+from .trace_export import FORMAT, VERSION
 
 MAX_TRACE_BYTES = 256 * 2**20
 MAX_STEPS = 2_000_000
@@ -62,10 +62,10 @@ def parse_trace(raw: bytes) -> dict:
     if not isinstance(trace, dict):
         raise TraceError("", "a trace must be a JSON object")
     if trace.get("format") != FORMAT:
-        raise TraceError("format", f"must be '{FORMAT}' (got {show(trace.get('format'))})")
+        raise TraceError("format", f"must be '{FORMAT}' (got {quote(trace.get('format'))})")
     version = trace.get("version")
     if type(version) is not int or version != VERSION:  # True == 1 in Python: not a version
-        raise TraceError("version", f"{show(version)} is not supported; this build reads {VERSION}")
+        raise TraceError("version", f"{quote(version)} is not supported; this build reads {VERSION}")
     try:
         config = validate_config(_require(trace, "config", dict, ""))
     except ConfigError as exc:
@@ -101,14 +101,12 @@ def _check_data(data, n_features) -> None:
 
 
 def _check_params(params, entries, where) -> None:
-    """One {W, b} or {gamma, beta} per entry, shaped as the entry says."""
+    """One dict of named arrays per entry ({W, b}, {gamma, beta}, ...), shaped as its layer says."""
     if len(params) != len(entries):
         raise TraceError(where, f"has {len(params)} entries, expected {len(entries)}")
     for i, (p, e) in enumerate(zip(params, entries)):
-        shapes = ({"W": (e.fan_in, e.fan_out), "b": (e.fan_out,)} if e.kind == "dense"
-                  else {"gamma": (e.fan_out,), "beta": (e.fan_out,)})
-        for key, shape in shapes.items():
-            _array(_require(p, key, list, f"{where}[{i}]"), f"{where}[{i}].{key}", shape)
+        for spec in e.layer.params:
+            _array(_require(p, spec.key, list, f"{where}[{i}]"), f"{where}[{i}].{spec.key}", spec.shape)
 
 
 def _check_events(events, config) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from engine.show import show
+from engine.quote import quote
 
 MAX_STEP_COUNT = 100_000
 MessageId = Annotated[Union[int, str], Field(description="echoed in the reply")]
@@ -97,7 +97,7 @@ def parse_message(document) -> ClientMessage:
         raise ProtocolError("a message must be a JSON object with a 'type'")
     kind, message_id = document.get("type"), valid_id(document.get("id"))
     if not isinstance(kind, str) or kind not in CLIENT_TYPES:
-        raise ProtocolError(f"unknown message type {show(kind)}; expected one of "
+        raise ProtocolError(f"unknown message type {quote(kind)}; expected one of "
                             f"{', '.join(CLIENT_TYPES)}", "type", message_id)
     if message_id is None and document.get("id") is not None:
         raise ProtocolError(f"{kind}: id: must be an integer or a string", "id")

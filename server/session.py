@@ -301,7 +301,7 @@ class Session:
 
     def _on_explain(self, m) -> None:
         try:
-            body = self.trainer.explain(m.layer, m.row, m.column, m.example)
+            body = self.trainer.explain(m.layer, (m.row, m.column), m.example)
         except ExplainError as exc:
             self._post(reply("error", m.id, message=f"explain: {exc}", field=None))
             return

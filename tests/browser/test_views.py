@@ -426,7 +426,7 @@ OUTPUT = "window.backpropLab.charts.output"
 
 
 def test_output_plane_shows_the_engines_output_where_the_pointer_is(page):
-    from engine.detail import EXTENT, GRID, output_grid
+    from engine.panel_data import EXTENT, GRID, output_grid
 
     steps = run_steps(page, 20)
     trainer, _ = replay(state(page, "s.config"), steps)

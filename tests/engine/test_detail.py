@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from engine import Trainer
-from engine import detail as detail_module
-from engine.detail import EXTENT, GRID, MAP_GRID, MAX_MAPS, MAX_SIDE, map_units
+from engine import panel_data as detail_module
+from engine.panel_data import EXTENT, GRID, MAP_GRID, MAX_MAPS, MAX_SIDE, map_units
 from engine.histograms import BINS, histogram
 
 RICH = {"network": {"hidden": [{"units": 5, "activation": "relu"}, {"units": 3, "activation": "tanh"}],
@@ -30,12 +30,12 @@ def rich():
 def test_layer_tensors_equal_the_engines(rich):
     trainer, d = rich
     store, updates = trainer.net.store, trainer.net.store.views(trainer.last_update)
-    used = store.views(trainer.last_used_grad)
+    used = store.views(trainer.last_step.used)
     assert d["step"] == 4 and len(d["layers"]) == len(trainer.layers) == 5
     for i, (layer, entry) in enumerate(zip(trainer.layers, d["layers"])):
         name = f"{layer['name']}.{weight_keys(layer)[0]}"
-        c = trainer.net.cache[i]
-        direct = c["x"].T @ c["dz"] if layer["kind"] == "dense" else (c["dz"] * c["x_hat"]).sum(axis=0)
+        c = trainer.net.tapes[i]
+        direct = c.x.T @ c.dz if layer["kind"] == "dense" else (c.dz * c.cache.x_hat).sum(axis=0)
         assert entry["weights"]["shape"] == list(store.params[name].shape) and "summarized" not in entry["weights"]
         assert np.array_equal(entry["weights"]["values"], store.params[name])
         np.testing.assert_allclose(entry["grads"]["values"], direct, rtol=1e-12, atol=1e-300)
@@ -51,9 +51,9 @@ def test_neuron_means_are_batch_means_of_a_and_da(rich):
             assert entry["neuron_act"] is None and entry["neuron_signal"] is None and entry["hist"]["act"] is None
             continue
         follows_bn = i + 1 < len(trainer.layers) and trainer.layers[i + 1]["kind"] == "batch_norm"
-        c = trainer.net.cache[i + 1 if follows_bn else i]
-        np.testing.assert_allclose(entry["neuron_act"], c["a"].mean(axis=0), rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(entry["neuron_signal"], c["da"].mean(axis=0), rtol=1e-12, atol=1e-18)
+        c = trainer.net.tapes[i + 1 if follows_bn else i]
+        np.testing.assert_allclose(entry["neuron_act"], c.a.mean(axis=0), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(entry["neuron_signal"], c.da.mean(axis=0), rtol=1e-12, atol=1e-18)
         assert entry["neuron_act"].shape == (layer["fan_out"],)
 
 
@@ -226,14 +226,14 @@ def test_batch_norm_detail_uses_running_statistics():
     trainer = Trainer({"network": {"hidden": [{"units": 4}], "batch_norm": True}})
     trainer.run(25)
     bn = trainer.entries[1]
-    assert not np.allclose(bn.running["mean"], 0.0) and not np.allclose(bn.running["var"], 1.0)
+    assert not np.allclose(bn.layer.running["mean"], 0.0) and not np.allclose(bn.layer.running["var"], 1.0)
     grid = trainer.detail()["output_grid"]["values"]
     ticks, _ = plane(GRID)
     r, c = 10, 33
     point = np.array([[ticks[c], ticks[r]]])
     p = trainer.net.store.params
     z = point @ p["dense1.W"] + p["dense1.b"]
-    a = np.tanh(p["bn1.gamma"] * (z - bn.running["mean"]) / np.sqrt(bn.running["var"] + 1e-5) + p["bn1.beta"])
+    a = np.tanh(p["bn1.gamma"] * (z - bn.layer.running["mean"]) / np.sqrt(bn.layer.running["var"] + 1e-5) + p["bn1.beta"])
     logit = a @ p["dense2.W"] + p["dense2.b"]
     assert grid[r, c] == pytest.approx(sigmoid(logit[0, 0]), rel=1e-12)
     alone, _ = trainer.net.evaluate(point)

@@ -19,7 +19,7 @@ def snapshot(trainer) -> dict:
         "theta": trainer.net.store.theta.copy(),
         "optimizer_state": {k: v.copy() for k, v in trainer.optimizer_state.items()},
         "optimizer_steps": trainer.optimizer_steps,
-        "running": [{k: v.copy() for k, v in e.running.items()} for e in trainer.entries],
+        "running": [{k: v.copy() for k, v in e.layer.buffers().items()} for e in trainer.entries],
         "steps": trainer.steps,
         "epoch": trainer.sampler.epoch,
         "position": trainer.sampler.position,
@@ -157,7 +157,7 @@ def test_refusal_keeps_batch_norm_running_stats():
     trainer.run(30)
     bn = [e for e in trainer.entries if e.kind == "batch_norm"]
     assert len(bn) == 2
-    assert all(not np.array_equal(e.running["mean"], np.zeros(4)) for e in bn)
+    assert all(not np.array_equal(e.layer.running["mean"], np.zeros(4)) for e in bn)
     trainer.net.store.params["dense1.W"][...] = 1e308
     trainer.net.store.params["dense1.b"][...] = 1e308
     before, record = step_until_refused(trainer, limit=1)
@@ -218,7 +218,7 @@ def test_batch_norm_running_stats_stay_finite():
         warnings.simplefilter("ignore", RuntimeWarning)
         record = trainer.step()
     for e in trainer.entries:
-        for name, value in e.running.items():
+        for name, value in e.layer.buffers().items():
             assert np.isfinite(value).all(), (e.name, name, record.applied)
 
 

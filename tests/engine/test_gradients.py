@@ -4,7 +4,8 @@ import pytest
 
 from engine import Trainer
 from engine.activations import ACTIVATIONS
-from engine.layers import batch_norm_backward, batch_norm_train, dense_backward, dense_forward
+from engine.layers.batch_norm import batch_norm_backward, batch_norm_train
+from engine.layers.dense import dense_backward, dense_forward
 from engine.losses import LOSSES
 from engine.regularization import penalize
 from gradcheck import assert_close_grad, numeric_grad
@@ -136,7 +137,7 @@ def forward_loss(trainer, x, y, rng_state):
     trainer.dropout_rng.bit_generator.state = rng_state
     h = x
     for i in range(len(net.entries)):
-        h = net.forward_entry(i, h, trainer.dropout_rng)
+        h = net.forward(i, h, trainer.dropout_rng)
     return float(trainer.loss.per_example(h, y).mean()), h
 
 
@@ -146,7 +147,7 @@ def backprop(trainer, x, y, rng_state):
     _, out = forward_loss(trainer, x, y, rng_state)
     d = trainer.loss.backward(out, y)
     for i in reversed(range(len(net.entries))):
-        d = net.backward_entry(i, d)
+        d = net.backward(i, d)
     return net.store.grad.copy()
 
 
@@ -162,7 +163,7 @@ def check_network(trainer, h=1e-6):
 def compare_tensors(trainer, analytic, numeric):
     """Per-tensor relative error; a dense bias feeding batch norm has gradient 0, checked absolutely."""
     entries = trainer.net.entries
-    zero = {e.param_names[1] for e, after in zip(entries, entries[1:]) if after.kind == "batch_norm"}
+    zero = {e.param_names["b"] for e, after in zip(entries, entries[1:]) if after.kind == "batch_norm"}
     for name, sl in trainer.net.store.slices.items():
         if name in zero:
             assert np.abs(analytic[sl]).max() < 1e-12 and np.abs(numeric[sl]).max() < 1e-9, name
@@ -202,7 +203,7 @@ def test_network_gradient_dropout_fixed_mask():
     """With the dropout stream reset before every forward, the mask is fixed and the gradient exact."""
     trainer = trainer_for({"hidden": hidden(6, 6), "dropout": 0.4, "residual": True}, {"loss": "bce"})
     check_network(trainer)
-    masks = [c["mask"] for c in trainer.net.cache if "mask" in c]
+    masks = [t.mask for t in trainer.net.tapes if t.mask is not None]
     assert len(masks) == 2 and all((m == 0).any() and (m == 1 / 0.6).any() for m in masks)
 
 
@@ -211,7 +212,7 @@ def test_network_gradient_each_activation(name):
     """Every activation inside a small net (hidden 5, 4) on spiral with bce; biases 0.1 keep z off 0."""
     trainer = trainer_for({"hidden": hidden(5, 4, activation=name), "bias_init": 0.1}, {"loss": "bce"})
     check_network(trainer)
-    z = np.concatenate([c["z"].ravel() for c in trainer.net.cache[:-1]])
+    z = np.concatenate([t.z.ravel() for t in trainer.net.tapes[:-1]])
     assert np.abs(z).min() > 1e-5  # no kink of relu, leaky_relu or elu within the differences' reach
 
 

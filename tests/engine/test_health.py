@@ -35,7 +35,7 @@ def fake_trainer(n_steps, kinds=("dense", "dense", "dense"), clip_norm=1.0, last
     for kind in kinds:
         counts[kind] = counts.get(kind, 0) + 1
         names.append(("dense" if kind == "dense" else "bn") + str(counts[kind]))
-    entries = [SimpleNamespace(kind=k, name=n) for k, n in zip(kinds, names)]
+    entries = [SimpleNamespace(kind=k, name=n, weighted=k == "dense") for k, n in zip(kinds, names)]
     n = len(entries)
     layers = np.full((n_steps, n, len(LAYER_STATS)), np.nan)
     layers[:, :, STAT["grad_norm"]] = 1.0

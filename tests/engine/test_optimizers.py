@@ -92,10 +92,10 @@ def backprop(trainer):
     net, batch = trainer.net, trainer.sampler.peek(trainer.config.training.batch_size)
     x, y = trainer.data.x_train[batch], trainer.targets[batch]
     for i in range(len(net.entries)):
-        x = net.forward_entry(i, x, trainer.dropout_rng)
+        x = net.forward(i, x, trainer.dropout_rng)
     d = trainer.loss.backward(x, y)
     for i in reversed(range(len(net.entries))):
-        d = net.backward_entry(i, d)
+        d = net.backward(i, d)
     return net.store.grad.copy()
 
 

@@ -69,7 +69,10 @@ def test_file_is_an_object_with_a_list_of_presets():
 
 
 def test_catalog_carries_the_file():
-    assert catalog()["presets"] == _file_presets()
+    presets = catalog()["presets"]
+    assert [{k: v for k, v in p.items() if k != "full_config"} for p in presets] == _file_presets()
+    for p in presets:  # with the config the page applies: the defaults with the preset's merged in
+        assert p["full_config"] == Config.model_validate(full_config(p)).model_dump()
 
 
 def test_ids_are_unique_and_complete():
@@ -81,7 +84,7 @@ def test_ids_are_unique_and_complete():
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p["id"])
 def test_preset_fields(preset):
     required = {"id", "title", "watch", "config", "steps", "shows"}
-    assert required <= set(preset) <= required | {"fixed_by"}
+    assert required <= set(preset) <= required | {"fixed_by", "full_config"}
     assert isinstance(preset["id"], str) and preset["id"]
     assert isinstance(preset["title"], str) and preset["title"].strip()
     assert isinstance(preset["watch"], str) and 20 <= len(preset["watch"]) <= 300

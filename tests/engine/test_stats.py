@@ -34,10 +34,10 @@ def act_entry(layers, i):
 
 def direct_grads(trainer, i):
     """(dweight, dbias) of entry i computed from its cache."""
-    c = trainer.net.cache[i]
+    c = trainer.net.tapes[i]
     if trainer.layers[i]["kind"] == "dense":
-        return c["x"].T @ c["dz"], c["dz"].sum(axis=0)
-    return (c["dz"] * c["x_hat"]).sum(axis=0), c["dz"].sum(axis=0)
+        return c.x.T @ c.dz, c.dz.sum(axis=0)
+    return (c.dz * c.cache.x_hat).sum(axis=0), c.dz.sum(axis=0)
 
 
 def expected_layers(trainer, theta_before):
@@ -52,8 +52,8 @@ def expected_layers(trainer, theta_before):
                        norm(update[weight]) / norm(before[weight])]
         if layer["kind"] != "dense":
             continue
-        c = trainer.net.cache[act_entry(layers, i)]
-        a, da = c["a"].astype(np.float64), c["da"]
+        c = trainer.net.tapes[act_entry(layers, i)]
+        a, da = c.a.astype(np.float64), c.da
         rows[i, COL["signal_norm"]] = norm(da)
         rows[i, COL["act_mean"]], rows[i, COL["act_std"]] = a.mean(), np.std(a)
         if layer["activation"] == "tanh":
@@ -66,7 +66,7 @@ def expected_layers(trainer, theta_before):
 
 
 def direct_loss(trainer, record):
-    z, y = trainer.net.cache[-1]["z"], trainer.data.y_train[record.batch]
+    z, y = trainer.net.tapes[-1].z, trainer.data.y_train[record.batch]
     name = trainer.config.training.loss
     if name == "bce":
         return np.mean(np.logaddexp(0.0, z[:, 0]) - z[:, 0] * y), np.mean((z[:, 0] > 0) == y)
@@ -106,9 +106,9 @@ def test_batch_norm_row_holds_gamma_beta_and_no_activation_stats():
     assert bn[COL["weight_norm"]] == pytest.approx(norm(before["bn1.gamma"]), rel=1e-12)
     for stat in ("signal_norm", "act_mean", "act_std", "saturated_fraction", "dead_fraction"):
         assert np.isnan(bn[COL[stat]]), stat
-    a = trainer.net.cache[1]["a"]  # act(BN(z)) lives in the batch norm entry's cache
+    a = trainer.net.tapes[1].a  # act(BN(z)) lives in the batch norm entry's cache
     assert record.layers[0][COL["act_mean"]] == pytest.approx(a.mean(), rel=1e-12)
-    assert record.layers[0][COL["signal_norm"]] == pytest.approx(norm(trainer.net.cache[1]["da"]), rel=1e-12)
+    assert record.layers[0][COL["signal_norm"]] == pytest.approx(norm(trainer.net.tapes[1].da), rel=1e-12)
 
 
 @pytest.mark.parametrize("clip, threshold", [("none", 1.0), ("norm", 0.01), ("norm", 1e3), ("value", 0.001)])
@@ -173,7 +173,7 @@ def test_act_std_keeps_precision_when_the_mean_dwarfs_the_spread():
                                    "init": "normal", "init_gain": 0.001}, "training": {"dtype": "float32"}})
     record = trainer.step()
     for i in (0, 1):
-        a = trainer.net.cache[i]["a"].astype(np.float64)
+        a = trainer.net.tapes[i].a.astype(np.float64)
         assert record.layers[i, COL["act_std"]] == pytest.approx(np.std(a), rel=1e-3), i
 
 
@@ -206,7 +206,7 @@ def test_phases_equal_step_bitwise(optimizer, network):
         for slot, value in stepped.optimizer_state.items():
             assert np.array_equal(phased.optimizer_state[slot], value), slot
         for e, f in zip(phased.entries, stepped.entries):
-            assert all(np.array_equal(e.running[k], f.running[k]) for k in f.running)
+            assert all(np.array_equal(e.layer.buffers()[k], f.layer.buffers()[k]) for k in f.layer.buffers())
     rows = stepped.recorder.rows
     assert phased.recorder.rows == rows == 4
     assert np.array_equal(phased.recorder.value[:rows], stepped.recorder.value[:rows], equal_nan=True)

@@ -9,7 +9,8 @@ import pytest
 import engine.trace_loader as trace_loader
 from engine import Trainer, validate_config
 from engine.stats import LAYER_STATS
-from engine.trace import encode, replay
+from engine import encode
+from engine.replay import replay
 from engine.trace_loader import TraceError, parse_trace
 
 BN = {"network": {"batch_norm": True}}
@@ -45,7 +46,7 @@ def bn_run():
     for _ in range(12):
         records.append(trainer.step())
         thetas[trainer.steps] = trainer.net.store.theta.copy()
-        used[trainer.steps] = trainer.last_used_grad.copy()
+        used[trainer.steps] = trainer.last_step.used.copy()
     return trainer, trainer.export_trace(), records, thetas, used
 
 

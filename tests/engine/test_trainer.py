@@ -110,7 +110,7 @@ def test_live_learning_rate_change_keeps_weights_and_records_an_event():
     record = trainer.step()
     assert record.applied and record.step == 8
     # the new rate is what the update used
-    expected = theta - 0.1 * trainer.last_used_grad
+    expected = theta - 0.1 * trainer.last_step.used
     assert np.array_equal(trainer.net.store.theta, expected)
 
 
@@ -190,10 +190,10 @@ def assert_float32(trainer):
     assert trainer.net.store.theta.dtype == f32 and trainer.net.store.grad.dtype == f32
     assert all(v.dtype == f32 for v in trainer.net.store.params.values())
     assert trainer.last_update.dtype == f32, "the update was computed in float64"
-    assert trainer.last_used_grad.dtype == f32
+    assert trainer.last_step.used.dtype == f32
     assert all(s.dtype == f32 for s in trainer.optimizer_state.values())
     for e in trainer.entries:
-        assert all(v.dtype == f32 for v in e.running.values())
+        assert all(v.dtype == f32 for v in e.layer.buffers().values())
     assert trainer.data.x_train.dtype == f32
 
 

@@ -1,7 +1,4 @@
-"""The trace (DESIGN.md's export): building it from a trainer, encoding it, and replaying it."""
-import numpy as np
-import orjson
-
+"""The trace (DESIGN.md's export) of a trainer's run, read through its read-only API."""
 from .recorder import STEP_SCALARS
 from .stats import LAYER_STATS
 
@@ -19,20 +16,6 @@ def _scalars(values, n_entries) -> dict:
     out = dict(zip(STEP_SCALARS, values[:len(STEP_SCALARS)].tolist()))
     out["layers"] = _named(values[len(STEP_SCALARS):], n_entries)
     return out
-
-
-def _params(views: dict, entries) -> list[dict]:
-    """[{W, b} or {gamma, beta} per entry] from a name -> array mapping."""
-    return [{name.split(".")[1]: views[name] for name in e.param_names} for e in entries]
-
-
-def snapshot(trainer, detail: dict) -> dict:
-    """A snapshot of the trainer after its last step: params, grads as used, batch and detail."""
-    store, entries = trainer.net.store, trainer.entries
-    return {"step": trainer.steps, "batch": trainer.last_record.batch.copy(),
-            "params": _params(store.views(store.theta.copy()), entries),
-            "grads": _params(store.views(trainer.last_used_grad.copy()), entries),
-            "detail": detail}
 
 
 def export_trace(trainer) -> dict:
@@ -65,37 +48,3 @@ def export_trace(trainer) -> dict:
         "nonfinite": trainer.nonfinite,
         "thinning": rec.thinning(),
     }
-
-
-def _default(obj):
-    """orjson fallback: non-contiguous arrays and NumPy scalars."""
-    if isinstance(obj, np.ndarray):
-        return np.ascontiguousarray(obj)
-    if isinstance(obj, np.generic):
-        return obj.item()
-    raise TypeError(f"cannot encode {type(obj).__name__}")
-
-
-def encode(document) -> bytes:
-    """Strict JSON bytes: NumPy arrays natively, every non-finite number as null."""
-    return orjson.dumps(document, default=_default, option=orjson.OPT_SERIALIZE_NUMPY)
-
-
-def replay(trace: dict):
-    """A new Trainer that re-runs the trace's config with its events, to its last recorded step."""
-    from .trainer import Trainer
-
-    trainer = Trainer(trace["config"])
-    last = trace["steps"][-1]["step"] if trace["steps"] else 0
-    for event in sorted(trace["events"], key=lambda e: e["step"]):
-        _run_to(trainer, event["step"])
-        trainer.reconfigure(event["config"])
-    _run_to(trainer, last)
-    return trainer
-
-
-def _run_to(trainer, step: int) -> None:
-    """Step until `trainer.steps == step` (a refused step ends the replay early)."""
-    while trainer.steps < step:
-        if not trainer.step().applied:
-            return

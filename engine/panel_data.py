@@ -1,4 +1,5 @@
-"""On-demand detail for frames and snapshots: per-layer tensors, histograms, output and neuron maps."""
+"""The panels' data (DESIGN.md's `detail`) for frames and snapshots: per-layer tensors,
+histograms, the output grid and neuron maps, read through the trainer's read-only API."""
 import numpy as np
 
 from .activations import sigmoid
@@ -73,18 +74,26 @@ def neuron_maps(trainer) -> dict:
             "total_units": total, "summarized": total > len(units)}
 
 
+def _block_activity(trainer) -> dict:
+    """Block start -> (a, dL/da) of its block's last entry, as the last step taped them."""
+    net = trainer.net
+    return {e.block_start: (net.tapes[i].a, net.tapes[i].da)
+            for i, e in enumerate(net.entries) if e.end is not None}
+
+
 def layer_detail(trainer) -> list[dict]:
-    """Per entry of `layers`: weights, grads (as backpropagated), updates, neuron means, histograms."""
+    """Per entry of `layers`: its first weight-like tensor (W or γ), that tensor's gradient (as
+    backpropagated) and last update, neuron means and histograms."""
     net, updates = trainer.net, trainer.net.store.views(trainer.last_update)
+    activity = _block_activity(trainer)
     result = []
     for i, e in enumerate(net.entries):
-        weight, _, dweight, _ = net.layer(i)
-        block_end = next(j for j in range(i, len(net.entries)) if net.entries[j].post is not None)
-        cache = net.cache[block_end] if e.block_start == i else {}
-        act, signal = cache.get("a"), cache.get("da")
+        key = next(spec.key for spec in e.layer.params if spec.primary)
+        weight, dweight = net.params[i][key], net.grads[i][key]
+        act, signal = activity.get(i, (None, None))
         result.append({
             "weights": summarize(weight), "grads": summarize(dweight),
-            "updates": summarize(updates[e.param_names[0]]),
+            "updates": summarize(updates[e.param_names[key]]),
             "neuron_act": None if act is None else act.mean(axis=0),
             "neuron_signal": None if signal is None else signal.mean(axis=0),
             "hist": {"weight": histogram(weight), "grad": histogram(dweight),

@@ -3,7 +3,7 @@
 MAX_CHARS = 60
 
 
-def show(value) -> str:
+def quote(value) -> str:
     """repr of a scalar cut to MAX_CHARS; only the type of a container (which may nest deeply)."""
     if isinstance(value, (dict, list, tuple)):
         return f"a {'list' if isinstance(value, (list, tuple)) else 'JSON object'}"

@@ -1,0 +1,9 @@
+"""Every kind of layer, one module each, and the registry the config, catalog and network read."""
+from .base import BIAS, SCALE, WEIGHT, Layer, ParamSpec
+from .batch_norm import BatchNorm
+from .block_end import BlockEnd
+from .dense import Dense
+
+LAYERS = {layer.kind: layer for layer in (Dense, BatchNorm)}  # kind -> Layer class
+
+__all__ = ["BIAS", "LAYERS", "SCALE", "WEIGHT", "BatchNorm", "BlockEnd", "Dense", "Layer", "ParamSpec"]

@@ -1,0 +1,104 @@
+"""The layer protocol: what every kind of layer declares and computes, and its parameter specs."""
+from dataclasses import dataclass
+
+import numpy as np
+
+WEIGHT, SCALE, BIAS = "weight", "scale", "bias"  # parameter roles
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter tensor of a layer: its key (`W`), shape and role.
+
+    Roles: `weight` (penalized by l1/l2, counted in grad_norm and weight_norm), `scale` (counted
+    there too, never penalized: batch norm's γ) and `bias` (counted in bias_grad_norm)."""
+    key: str
+    shape: tuple
+    role: str
+
+    @property
+    def primary(self) -> bool:
+        """Whether the tensor counts in grad_norm, weight_norm and the update scalars."""
+        return self.role != BIAS
+
+
+class Layer:
+    """A kind of layer: parameters in order, a forward and a backward side by side.
+
+    `forward(x, params, mode)` -> (z, cache) with `mode` "train" or "eval" (eval keeps no cache);
+    `backward(dz, cache, params, grads, need_dx)` fills `grads` (same keys as `params`) and
+    returns dx. Both work on the batch axis first: x (B, *in_shape) -> z (B, *out_shape)."""
+    kind = ""
+    prefix = ""  # entry names are prefix + block number: dense1, bn1 (the kind when empty)
+    in_hidden = True  # may be named by a layer of network.hidden (batch norm is an option instead)
+    units_axis = -1  # the axis of z that holds the layer's units (for activation statistics)
+
+    def __init__(self, in_shape: tuple, out_shape: tuple):
+        self.in_shape, self.out_shape = tuple(in_shape), tuple(out_shape)
+
+    @classmethod
+    def from_config(cls, spec, in_shape: tuple, net) -> "Layer":
+        """The layer a `network.hidden` entry describes, reading in_shape (per example)."""
+        raise NotImplementedError
+
+    @property
+    def params(self) -> tuple:
+        """The layer's ParamSpecs, in the order they sit in the flat buffers."""
+        return ()
+
+    def initialize(self, params: dict, rng, net) -> None:
+        """Fill the parameter views from the init stream and the network config."""
+
+    def forward(self, x, params: dict, mode: str):
+        """(B, *in_shape) -> ((B, *out_shape), cache)."""
+        raise NotImplementedError
+
+    def backward(self, dz, cache, params: dict, grads: dict, need_dx: bool = True):
+        """Fill grads from dz (B, *out_shape); return dx (B, *in_shape), or None without need_dx."""
+        raise NotImplementedError
+
+    def forward_steps(self, x, params: dict, mode: str):
+        """The forward as a generator of phases: yields each phase's tensors before the last
+        phase (a one-phase kind yields nothing) and returns (z, cache), as forward does."""
+        yield from ()
+        return self.forward(x, params, mode)
+
+    def backward_steps(self, dz, cache, params: dict, grads: dict, need_dx: bool = True):
+        """The backward as a generator of phases, as forward_steps; returns dx."""
+        yield from ()
+        return self.backward(dz, cache, params, grads, need_dx)
+
+    def statistics_finite(self, cache) -> bool:
+        """Whether the batch statistics the step would keep (if any) are finite."""
+        return True
+
+    def commit(self, cache) -> None:
+        """Keep what an applied step changes besides parameters (running statistics)."""
+
+    def forward_checks(self, cache) -> dict:
+        """Intermediate tensors to check for non-finite values, in the order they were computed."""
+        return {}
+
+    def shown(self, cache) -> dict:
+        """Tensors a forward phase shows besides x and z, by name."""
+        return {}
+
+    def per_example(self, key: str, index: tuple, cache, dz) -> dict:
+        """dL/dθ[index] as the batch mean of per-example terms, from the cache and dz (B, ...):
+        {a (B,), delta (B,), terms (B,)}, terms = a·delta (a and delta None where it does not
+        factor so)."""
+        raise NotImplementedError(f"{self.kind} layers do not explain their gradients")
+
+    def settings(self) -> dict:
+        """The layer's own fields in the trace's `layers` entry."""
+        return {"in_shape": list(self.in_shape), "out_shape": list(self.out_shape)}
+
+    def buffers(self) -> dict:
+        """State kept besides parameters (batch norm's running statistics), by name."""
+        return {}
+
+
+def factored(a, delta) -> dict:
+    """Per-example terms a·delta, all as float64 (B,)."""
+    a, delta = a.astype(np.float64), delta.astype(np.float64)
+    return {"a": a, "delta": delta, "terms": a * delta}

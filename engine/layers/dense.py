@@ -1,0 +1,55 @@
+"""The dense layer: z = x @ W + b, W of shape (fan_in, fan_out), as torch's Linear with W = weight.T."""
+import numpy as np
+
+from ..inits import INITS
+from .base import BIAS, WEIGHT, Layer, ParamSpec, factored
+
+
+def dense_forward(x, W, b):
+    """z = x @ W + b: (B, fan_in), (fan_in, fan_out), (fan_out,) -> (B, fan_out)."""
+    return x @ W + b
+
+
+def dense_backward(dz, x, W, dW, db, need_dx=True):
+    """Fill dW (fan_in, fan_out) and db (fan_out,) from dz (B, fan_out); return dx (B, fan_in)."""
+    np.matmul(x.T, dz, out=dW)
+    np.add.reduce(dz, axis=0, out=db)
+    return dz @ W.T if need_dx else None
+
+
+class Dense(Layer):
+    """A fully connected layer; its cache is its input x (B, fan_in)."""
+    kind = prefix = "dense"
+
+    def __init__(self, fan_in: int, fan_out: int):
+        super().__init__((fan_in,), (fan_out,))
+        self.fan_in, self.fan_out = fan_in, fan_out
+
+    @classmethod
+    def from_config(cls, spec, in_shape, net) -> "Dense":
+        return cls(in_shape[0], spec.units)
+
+    @property
+    def params(self) -> tuple:
+        return (ParamSpec("W", (self.fan_in, self.fan_out), WEIGHT),
+                ParamSpec("b", (self.fan_out,), BIAS))
+
+    def initialize(self, params, rng, net) -> None:
+        params["W"][...] = INITS[net.init].sample(rng, self.fan_in, self.fan_out, net.init_gain)
+        params["b"][...] = net.bias_init
+
+    def forward(self, x, params, mode):
+        return dense_forward(x, params["W"], params["b"]), x
+
+    def backward(self, dz, cache, params, grads, need_dx=True):
+        return dense_backward(dz, cache, params["W"], grads["W"], grads["b"], need_dx)
+
+    def per_example(self, key, index, cache, dz):
+        batch = dz.shape[0]
+        column = index[-1]
+        delta = dz[:, column].astype(np.float64) * batch
+        a = cache[:, index[0]] if key == "W" else np.ones(batch)
+        return factored(a, delta)
+
+    def settings(self) -> dict:
+        return {"fan_in": self.fan_in, "fan_out": self.fan_out}

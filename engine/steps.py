@@ -1,0 +1,62 @@
+"""What a step and its phases leave behind: StepRecord, StepValues and PhaseRecord."""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class StepRecord:
+    """What one step did; `layers` holds stats.LAYER_STATS per entry: (n_entries, 10)."""
+    step: int  # the step's number (steps done once it is applied)
+    epoch: int  # epochs completed after it
+    loss: float  # minibatch data loss before the update
+    accuracy: float | None  # minibatch accuracy before the update (classification)
+    batch: np.ndarray
+    layers: np.ndarray
+    clip_norm_before: float
+    clip_norm_after: float
+    applied: bool  # False: refused whole because something was not finite
+    nonfinite: dict | None = None  # where the first non-finite value appeared
+
+
+@dataclass
+class StepValues:
+    """The flat (P,) vectors one step computed and used, its own (never a live buffer)."""
+    step: int
+    applied: bool  # False: the update was proposed and refused
+    grad: np.ndarray  # as backpropagated
+    penalized: np.ndarray  # after l1/l2 (grad itself when no penalty is on)
+    used: np.ndarray  # after clipping: what the optimizer read
+    update: np.ndarray  # the Δθ proposed (applied only if `applied`)
+    theta_before: np.ndarray
+    state_before: dict  # the optimizer's {slot: (P,)} before the step
+    state_after: dict  # ... and as the step proposed it
+    t: int  # the optimizer's step count for this update
+
+
+@dataclass
+class PhaseRecord:
+    """One phase of a step: what it computed, by name."""
+    phase: str  # forward, loss, backward or update
+    layer: int | None  # index into `layers`; None for loss and update
+    step: int  # the step in progress
+    tensors: dict = field(default_factory=dict)
+    record: StepRecord | None = None  # on the update phase
+    t: int | None = None  # the inner phase of a layer of several (a time step)
+
+
+def describe_forward(net, i: int, number: int) -> PhaseRecord:
+    """Entry i's forward phase: its input x, the layer's own tensors, z, and a where its block ends."""
+    tape = net.tapes[i]
+    tensors = {"x": tape.x, **net.entries[i].layer.shown(tape.cache), "z": tape.z}
+    if tape.a is not None:
+        tensors["a"] = tape.a
+    return PhaseRecord("forward", i, number, tensors)
+
+
+def describe_backward(net, i: int, number: int) -> PhaseRecord:
+    """Entry i's backward phase: dL/da, dL/dz, dL/dx (where computed) and its parameters' gradients."""
+    tape = net.tapes[i]
+    tensors = {k: v for k, v in (("da", tape.da), ("dz", tape.dz), ("dx", tape.dx)) if v is not None}
+    tensors.update({f"d{key}": grad.copy() for key, grad in net.grads[i].items()})
+    return PhaseRecord("backward", i, number, tensors)
