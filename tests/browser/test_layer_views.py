@@ -1,6 +1,8 @@
-"""The network view draws each layer by its kind's view (static/js/layers/): dense layers as columns
-with their W as links, batch norm as a tag on the column it normalizes, and a kind the page has no
-view for as a plain labelled column, not a crash."""
+"""The network view and the step-through draw each layer by its kind's view (static/js/layers/):
+dense layers as columns with their W as links, batch norm as a tag on the column it normalizes,
+and a kind the page has no view for as a plain labelled column, not a crash."""
+
+from labpage import state, wait_state
 
 SCENE = """async (layers) => {
     const { networkScene } = await import('/js/charts/networkscene.js');
@@ -34,3 +36,28 @@ def test_a_kind_without_a_view_is_a_plain_labelled_column(page):
     assert scene["labels"] == ["inputs", "dense1\ntanh", "rnn1\nrnn", "dense2"]
     assert scene["units"] == [2, 3, 3, 1]
     assert {cd[0] for cd, _ in scene["links"]} == {0, 2}  # only the dense layers' weights are links
+
+
+# The step-through's heatmaps, in the order they were written out before the layer views existed.
+TENSOR_ORDER = ["x", "x_hat", "z", "a", "output", "losses", "dout", "da", "dz", "dW", "db", "dgamma", "dbeta", "dx"]
+
+
+def test_the_step_through_shows_each_kinds_tensors(page):
+    """With batch norm, each phase's heatmaps are its tensors in the fixed order (x_hat and dγ, dβ
+    from the batch-norm view), and the update shows each layer's first parameter (W, gamma)."""
+    page.evaluate("() => window.backpropLab.transport.configure({network: {batch_norm: true}})")
+    wait_state(page, "s.config.network.batch_norm === true && s.layers.some((l) => l.kind === 'batch_norm')")
+    seen = set()
+    while "update" not in seen:
+        count = state(page, "document.querySelectorAll('#phase-readout div').length")
+        page.click("[data-action=phase]")
+        wait_state(page, "document.querySelectorAll('#phase-readout div').length === arg + 1", count)
+        phase = state(page, "({phase: s.phase.phase, names: Object.keys(s.phase.tensors)})")
+        shown = page.evaluate("() => window.backpropLab.charts.phase.shown")
+        if phase["phase"] == "update":
+            expected = [n for n in phase["names"] if n.endswith((".W", ".gamma"))][:5]
+        else:
+            expected = [n for n in TENSOR_ORDER if n in phase["names"]][:5]
+        assert shown == expected, phase
+        seen.update([phase["phase"]] + shown)
+    assert {"x_hat", "dgamma"} <= seen, seen

@@ -1,13 +1,14 @@
 // Step-through: the tensors of the phase just run, as heatmaps with their shapes, and one clicked
 // weight's gradient written out with the chain rule's actual numbers.
 
-import { LAYER_VIEWS, PARAM_SYMBOLS, SHOWN_PARAMS } from "../layers/index.js";
+import { KIND_TENSORS, LAYER_VIEWS, PARAM_SYMBOLS, SHOWN_PARAMS } from "../layers/index.js";
 import { decode, rows } from "../packed.js";
 
 // The parameters' gradients (dW, db, dgamma, ...) of every layer kind, in the registry's order.
 const PARAM_GRADS = Object.values(LAYER_VIEWS).flatMap((v) => v.params.map((p) => [`d${p}`, `dL/d${PARAM_SYMBOLS[p] ?? p}`]));
-const ORDER = ["x", "x_hat", "z", "a", "output", "losses", "dout", "da", "dz", ...PARAM_GRADS.map(([name]) => name), "dx"];
-const TITLES = { x: "input", x_hat: "normalized z", z: "z", a: "a = act(z)", output: "output", losses: "loss per example",
+const ORDER = ["x", ...Object.keys(KIND_TENSORS), "z", "a", "output", "losses", "dout", "da", "dz",
+  ...PARAM_GRADS.map(([name]) => name), "dx"];
+const TITLES = { x: "input", ...KIND_TENSORS, z: "z", a: "a = act(z)", output: "output", losses: "loss per example",
   dout: "dL/d(output)", da: "dL/da", dz: "dL/dz", ...Object.fromEntries(PARAM_GRADS), dx: "to the layer below" };
 
 export class PhasePanel {

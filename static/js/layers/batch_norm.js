@@ -4,6 +4,7 @@
 /** The batch-norm layer's view (see index.js). */
 export const batchNorm = {
   params: ["gamma", "beta"],
+  tensors: { x_hat: "normalized z" },
   symbols: { gamma: "γ", beta: "β" },
   links: false,
   tag: "BN",

@@ -4,6 +4,7 @@
 /** The dense layer's view (see index.js). */
 export const dense = {
   params: ["W", "b"],
+  tensors: {},
   symbols: {},
   links: true,
   /** Its own column of units. */

@@ -4,6 +4,7 @@
 /** The fallback view (see index.js). */
 export const plain = {
   params: [],
+  tensors: {},
   symbols: {},
   links: false,
   /** A column of its own; `previous` is the column before it. */
