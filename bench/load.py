@@ -3,17 +3,26 @@ per session, step gaps, server RSS at start and end, event-loop lag p99), and on
 running a million steps (RSS bound, and its export's thinning).
 
 `python bench/load.py [--json] [--quick] [--sessions N] [--seconds S] [--soak-steps N]`
+
+`python bench/load.py --latency [--compete] [--rounds R] [--sessions 8] [--seconds 6]` measures
+instead how fast a busy worker answers: N sessions play on one worker (N - 1 from this process),
+and a separate probe process, playing the last session, times GET /api/health every 20 ms and a
+`pause` (until its `status paused`) every 0.25 s; `--compete` adds a busy-loop process.
 """
 import asyncio
+import itertools
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # not bench/, which would shadow `engine`
 import websockets  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 from bench.common import report  # noqa: E402
 from bench.stream import free_port, health, start_server  # noqa: E402
@@ -93,7 +102,131 @@ async def soak(port: int, steps: int, pid: int) -> dict:
             "rows": len(trace["steps"]), "thinning": trace["thinning"]}
 
 
+PROBE_HTTP_EVERY = 0.02  # seconds between GET /api/health
+PROBE_PAUSE_EVERY = 0.25  # seconds of play between pauses
+
+
+async def play_until(port: int, stop: asyncio.Event) -> dict:
+    """Play until `stop`, parsing every frame as a client would: frames and steps trained."""
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws", max_size=None, compression=None) as ws:
+        await ws.recv()
+        await ws.recv()
+        await ws.send('{"type":"play"}')
+        frames, step, started = 0, 0, time.perf_counter()
+        while not stop.is_set():
+            message = json.loads(await ws.recv())
+            if message["type"] == "frame":
+                frames += 1
+                step = message["step"]
+        elapsed = time.perf_counter() - started
+        await ws.send('{"type":"pause"}')
+        while not (await ws.recv()).startswith('{"type":"status"'):
+            pass
+    return {"frames_per_s": frames / elapsed, "steps_per_s": step / elapsed}
+
+
+async def http_latency(port: int, seconds: float) -> list[float]:
+    """ms to answer GET /api/health on a fresh connection, every PROBE_HTTP_EVERY s."""
+    times, end = [], time.perf_counter() + seconds
+    request = f"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    while time.perf_counter() < end:
+        sent = time.perf_counter()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request.encode())
+        body = await reader.read()
+        times.append((time.perf_counter() - sent) * 1e3)
+        writer.close()
+        assert body.startswith(b"HTTP/1.1 200"), body[:100]
+        await asyncio.sleep(max(0.0, PROBE_HTTP_EVERY - (time.perf_counter() - sent)))
+    return times
+
+
+async def pause_latency(port: int, seconds: float) -> list[float]:
+    """ms from sending `pause` to its `status paused`, playing PROBE_PAUSE_EVERY s in between."""
+    times, end = [], time.perf_counter() + seconds
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws", max_size=None, compression=None) as ws:
+        await ws.recv()
+        await ws.recv()
+        for k in itertools.count():
+            if time.perf_counter() >= end:
+                break
+            await ws.send(json.dumps({"type": "play", "id": f"play{k}"}))
+            played = time.perf_counter()
+            while time.perf_counter() - played < PROBE_PAUSE_EVERY:
+                await ws.recv()
+            sent = time.perf_counter()
+            await ws.send(json.dumps({"type": "pause", "id": k}))
+            while not (raw := await ws.recv()).startswith('{"type":"status"'):
+                pass
+            times.append((time.perf_counter() - sent) * 1e3)
+            assert json.loads(raw) == {"type": "status", "status": "paused", "step": json.loads(raw)["step"],
+                                       "reason": "client", "id": k}, raw
+    return times
+
+
+async def probe(port: int, seconds: float) -> dict:
+    """The probe process's work: HTTP and pause latencies at once."""
+    http, pause = await asyncio.gather(http_latency(port, seconds), pause_latency(port, seconds))
+    return {"http_ms": http, "pause_ms": pause}
+
+
+async def latency_round(port: int, sessions: int, seconds: float) -> dict:
+    """sessions - 1 quiet players here, the probe in its own process once they play."""
+    stop = asyncio.Event()
+    players = [asyncio.create_task(play_until(port, stop)) for _ in range(sessions - 1)]
+    await asyncio.sleep(1.0)
+    prober = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--probe", str(port), str(seconds), stdout=asyncio.subprocess.PIPE)
+    out, _ = await prober.communicate()
+    stop.set()
+    played = await asyncio.gather(*players)
+    return {**json.loads(out), "played": played}
+
+
+def percentiles(ms: list[float]) -> str:
+    """p50 / p99 / max of a list of ms."""
+    return f"p50 {np.percentile(ms, 50):.1f} p99 {np.percentile(ms, 99):.1f} max {max(ms):.1f} ms"
+
+
+def latency_main() -> None:
+    """--latency: rounds of N sessions on one worker, with the probe process, optionally a competitor."""
+    sessions, seconds, rounds = option("--sessions", 8), option("--seconds", 6.0), option("--rounds", 3)
+    compete = "--compete" in sys.argv
+    rows, figures = [], {"rounds": []}
+    for r in range(rounds):
+        port = free_port()
+        server = start_server(port, 1, "--max-sessions-per-client", str(sessions + 1))
+        rival = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if compete else None
+        try:
+            result = asyncio.run(latency_round(port, sessions, seconds))
+        finally:
+            if rival is not None:
+                rival.kill()
+                rival.wait()
+            server.terminate()
+            server.wait(10)
+        fps = [p["frames_per_s"] for p in result["played"]]
+        steps = sum(p["steps_per_s"] for p in result["played"])
+        rows.append((f"round {r + 1}: HTTP", percentiles(result["http_ms"]), f"({len(result['http_ms'])})"))
+        rows.append((f"round {r + 1}: pause reply", percentiles(result["pause_ms"]), f"({len(result['pause_ms'])})"))
+        rows.append((f"round {r + 1}: {sessions - 1} players", f"frames/s min {min(fps):.1f}",
+                     f"median {statistics.median(fps):.1f}", f"steps/s in all {steps:,.0f}"))
+        figures["rounds"].append({
+            "http_p99_ms": round(float(np.percentile(result["http_ms"], 99)), 1),
+            "pause_p99_ms": round(float(np.percentile(result["pause_ms"], 99)), 1),
+            "fps_min": round(min(fps), 1), "steps_per_s_total": round(steps)})
+    report(f"bench/load.py --latency: {sessions} sessions on one worker, {seconds:.0f} s"
+           f"{', a busy-loop process competing' if compete else ''}", rows, figures)
+
+
 def main() -> None:
+    if "--probe" in sys.argv:
+        port, seconds = sys.argv[sys.argv.index("--probe") + 1:][:2]
+        print(json.dumps(asyncio.run(probe(int(port), float(seconds)))))
+        return
+    if "--latency" in sys.argv:
+        latency_main()
+        return
     quick = "--quick" in sys.argv
     sessions = option("--sessions", 20)
     seconds = option("--seconds", 10.0 if quick else 60.0)

@@ -1,6 +1,6 @@
 """Streaming figures from a real server on loopback: frames/s, bytes/frame, step→frame latency,
 training steps/s while streaming against the engine's bare rate, and 8 concurrent sessions with
-the event loop's lag.
+the event loop's lag; and, in process, the cost of building and encoding one frame.
 
 `python bench/stream.py [--json] [--quick] [--workers N]`
 """
@@ -19,7 +19,10 @@ import numpy as np  # noqa: E402
 import websockets  # noqa: E402
 
 from bench.common import report  # noqa: E402
-from bench.engine import PLAYGROUND, us_per_step  # noqa: E402
+from bench.engine import DEEP, PLAYGROUND, us_per_step  # noqa: E402
+from engine import Trainer  # noqa: E402
+from server.flow import FrameWindow  # noqa: E402
+from server.outbox import Outbox  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 PLAY_SECONDS = 2.0 if QUICK else 5.0
@@ -109,6 +112,19 @@ async def concurrent(port: int, n: int, seconds: float) -> list[dict]:
     return await asyncio.gather(*(play(port, seconds) for _ in range(n)))
 
 
+def frame_ms(config: dict, heavy: bool, frames: int, steps_between: int = 300) -> float:
+    """Median ms to assemble and encode one frame (server.outbox), `steps_between` steps apart."""
+    trainer = Trainer(config)
+    outbox = Outbox(lambda text, is_frame: None, FrameWindow(False, 3), sparse_detail=False)
+    times = []
+    for _ in range(frames):
+        trainer.run(steps_between)
+        started = time.perf_counter()
+        outbox.send_frame(trainer, True, heavy)
+        times.append(time.perf_counter() - started)
+    return 1e3 * statistics.median(times)
+
+
 def main() -> None:
     workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else 1
     bare = 1e6 / us_per_step(PLAYGROUND, False, 2000 if QUICK else 20000)
@@ -124,6 +140,9 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     fps = [m["frames_per_s"] for m in many]
+    n = 20 if QUICK else 100
+    build = {f"{name}_{kind}": frame_ms(config, kind == "heavy", n)
+             for name, config in (("default", PLAYGROUND), ("deep", DEEP)) for kind in ("light", "heavy")}
     rows = [
         ("one session: frames/s delivered", f"{one['frames_per_s']:.1f} (of 30)"),
         ("one session: bytes per frame", f"{one['bytes_per_frame'] / 1024:.1f} KiB"),
@@ -134,6 +153,7 @@ def main() -> None:
         (f"{SESSIONS} sessions: frames/s each", f"min {min(fps):.1f}", f"median {statistics.median(fps):.1f}"),
         (f"{SESSIONS} sessions: steps/s each", f"median {statistics.median(m['steps_per_s'] for m in many):,.0f}"),
         (f"{SESSIONS} sessions: event loop lag", f"p99 {lag['p99_ms']} ms", f"max {lag['max_ms']} ms"),
+        ("building a frame (median, ms)", *(f"{k} {v:.2f}" for k, v in build.items())),
     ]
     report(f"bench/stream.py: Playground's default net, {workers} worker(s)", rows, {
         "fps": round(one["frames_per_s"], 2), "bytes_per_frame": round(one["bytes_per_frame"]),
@@ -141,7 +161,8 @@ def main() -> None:
         "latency_median_ms": round(statistics.median(lat), 3),
         "latency_p99_ms": round(float(np.percentile(lat, 99)), 3),
         "sessions": SESSIONS, "sessions_fps_min": round(min(fps), 2),
-        "sessions_loop_lag_p99_ms": lag["p99_ms"]})
+        "sessions_loop_lag_p99_ms": lag["p99_ms"],
+        "frame_build_ms": {k: round(v, 3) for k, v in build.items()}})
 
 
 if __name__ == "__main__":

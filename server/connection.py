@@ -7,9 +7,11 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from . import frames
+from .messages import HANDLERS
 from .origin import origin_allowed
-from .protocol import ProtocolError, parse_message, reply
+from .protocol import ProtocolError, parse_message
 from .ratelimit import TokenBucket
+from .replies import Error, reply
 from .session import Session
 
 DETAIL_MODES = ("every", "heavy")  # /ws?detail=: detail in every frame, or only with the heavy parts
@@ -39,7 +41,7 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set, schedul
     registry.add(session)
     session.start()
     if detail not in DETAIL_MODES:
-        post(frames.to_json(reply("error", None, field=None, message=(
+        post(frames.to_json(reply(Error, None, field=None, message=(
             f"detail={detail[:40]!r} in the URL is not one of {', '.join(DETAIL_MODES)}; "
             "every frame carries its detail"))), False)
     sender = asyncio.create_task(_send_all(websocket, outbox, session))
@@ -75,7 +77,7 @@ def _refusal(websocket: WebSocket, settings, registry: set):
 
 async def _receive_all(websocket: WebSocket, session: Session, settings, post) -> None:
     """Parse each message; refuse bad ones with an `error`, hand good ones to the session.
-    Past the rate limit, messages are refused with an `error`, except pauses."""
+    Past the rate limit, messages are refused with an `error`, except pauses and acks."""
     bucket = TokenBucket(settings.message_rate, settings.message_burst)
     while True:
         try:
@@ -87,19 +89,18 @@ async def _receive_all(websocket: WebSocket, session: Session, settings, post) -
         try:
             message = _parse(event, settings.max_message_bytes)
         except ProtocolError as exc:
-            post(frames.to_json(reply("error", exc.message_id, message=exc.message,
+            post(frames.to_json(reply(Error, exc.message_id, message=exc.message,
                                       field=exc.field)), False)
             continue
-        if message.type not in ("pause", "ack") and not bucket.take():
-            post(frames.to_json(reply("error", message.id, field=None, message=(
+        handler = HANDLERS[message.type]
+        if handler.rate_limited and not bucket.take():
+            post(frames.to_json(reply(Error, message.id, field=None, message=(
                 f"{message.type}: refused, over the limit of {settings.message_rate:g} messages a "
                 "second per session"))), False)
-        elif message.type != "ack":
+        elif handler.on_arrival:
+            handler.run(session, message)
+        else:
             session.submit(message)
-        elif not session.frame_acked():
-            post(frames.to_json(reply("error", message.id, field=None, message=(
-                "ack: no frame to acknowledge (acks are for connections opened as /ws?ack=1, "
-                "one per frame received)"))), False)
 
 
 def _parse(event: dict, limit: int):

@@ -3,10 +3,14 @@
 Python threads share one GIL: eight training threads and the event loop thrash it (DESIGN.md
 measured the loop lagging by 125 ms), and small NumPy calls gain nothing from more threads.
 So a process has one trainer thread; sessions take turns on it, and `--workers` adds processes.
+Messages are answered ahead of training: before every slice, each session whose messages can be
+answered gets a turn for them alone, so a pause waits for one slice, not a whole round.
 """
 import logging
 import threading
 import time
+
+from . import turns
 
 log = logging.getLogger("backprop_lab")
 
@@ -17,7 +21,7 @@ MAX_SLEEP = 1.0  # longest wait for a session's next due time (a tiny speed cap 
 
 
 class Scheduler:
-    """Round-robin over sessions that have work; sleeps when none has."""
+    """Round-robin over sessions that have work, messages first; sleeps when none has work."""
 
     def __init__(self, slice_seconds: float = SLICE_SECONDS):
         self.slice_seconds = slice_seconds
@@ -56,16 +60,25 @@ class Scheduler:
         if self.thread is not None:
             self.thread.join(5)
 
-    def _run_slice(self, session, seconds: float) -> None:
+    def _take_turn(self, session, seconds: float, train: bool = True) -> None:
         """One turn; a failure ends that session (said to its client), never the thread."""
-        try:
-            session.run_slice(seconds)
-        except Exception:  # a bug in one session must not stop every session of the process
-            log.exception("session %s failed; closing it", session.id)
-            session.fail("internal error: this session stopped; reload the page to start a new one")
-            with self.wake:
-                if session in self.sessions:
-                    self.sessions.remove(session)
+        with session.turn:
+            if session.closed:
+                return
+            try:
+                turns.run_slice(session, seconds, train)
+            except Exception:  # a bug in one session must not stop every session of the process
+                log.exception("session %s failed; closing it", session.id)
+                session.fail("internal error: this session stopped; reload the page to start a new one")
+                with self.wake:
+                    if session in self.sessions:
+                        self.sessions.remove(session)
+
+    def _answer_messages(self, sessions: list) -> None:
+        """A message-only turn for each session whose messages can be answered now."""
+        for session in sessions:
+            if turns.has_messages(session) and (not session.stepping or session.urgent_queued):
+                self._take_turn(session, self.slice_seconds, train=False)
 
     def _run(self) -> None:
         while True:
@@ -74,15 +87,15 @@ class Scheduler:
                     return
                 sessions = list(self.sessions)
             now = time.monotonic()
-            ready = [s for s in sessions if s.wants_turn(now)]
+            ready = [s for s in sessions if turns.wants_turn(s, now)]
             turn = max(MIN_SLICE_SECONDS, min(self.slice_seconds, ROUND_SECONDS / max(len(ready), 1)))
             for session in ready:
-                with session.turn:
-                    if not session.closed:
-                        self._run_slice(session, turn)
+                self._answer_messages(sessions)
+                self._take_turn(session, turn)
             if not ready:
-                wakes = [t for t in (s.next_wake() for s in sessions) if t is not None]
+                wakes = [t for t in (turns.next_wake(s) for s in sessions) if t is not None]
                 timeout = min(MAX_SLEEP, max(0.0, min(wakes) - time.monotonic())) if wakes else None
                 with self.wake:
-                    if not self.stopped and not any(s.wants_turn(time.monotonic()) for s in self.sessions):
+                    if not self.stopped and not any(turns.wants_turn(s, time.monotonic())
+                                                    for s in self.sessions):
                         self.wake.wait(timeout)

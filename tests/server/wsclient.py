@@ -11,6 +11,7 @@ import anyio
 import numpy as np
 
 from server.encoding import unpack
+from server.replies import SERVER_ADAPTER
 
 TIMEOUT = 15.0  # seconds any single expected message may take
 
@@ -22,6 +23,13 @@ def _refuse_constant(name):
 def strict_loads(text: str):
     """json.loads that refuses NaN, Infinity and -Infinity (as JSON.parse does)."""
     return json.loads(text, parse_constant=_refuse_constant)
+
+
+def server_message(text: str) -> dict:
+    """A server message parsed as strict JSON and checked against its model (server.replies)."""
+    message = strict_loads(text)
+    SERVER_ADAPTER.validate_python(message)
+    return message
 
 
 def scalar_steps(frame: dict) -> list[int]:
@@ -87,8 +95,8 @@ class Conversation:
         return message
 
     def parse(self, text: str) -> dict:
-        """One server message from its text."""
-        return strict_loads(text)
+        """One server message from its text, checked against its model."""
+        return server_message(text)
 
     def expect(self, kind: str, timeout: float = TIMEOUT, **fields) -> dict:
         """The next message, which must be of type `kind` with the given field values."""
@@ -138,7 +146,7 @@ async def arecv(ws, timeout: float = TIMEOUT) -> dict:
     """The next message from a `websockets` connection, parsed as strict JSON."""
     text = await asyncio.wait_for(ws.recv(), timeout)
     assert isinstance(text, str), "server sent a binary message"
-    return strict_loads(text)
+    return server_message(text)
 
 
 async def auntil(ws, predicate, timeout: float = TIMEOUT) -> list[dict]:

@@ -1,0 +1,45 @@
+"""Messages that change the run: configure (live or a rebuild) and reset."""
+from typing import Literal
+
+from pydantic import Field
+
+from engine import ConfigError
+
+from ..replies import ConfigReply, Error
+from .registry import ClientMessage, handles
+
+
+class Configure(ClientMessage):
+    type: Literal["configure"]
+    config: dict = Field(description="a partial config, deep-merged into the one in force")
+
+
+@handles(Configure)
+def configure(session, m: Configure) -> None:
+    """Merge a partial config: live hyperparameters keep the weights, anything else rebuilds."""
+    trainer = session.trainer
+    try:
+        result = trainer.reconfigure(m.config)
+    except ConfigError as exc:
+        session.outbox.send(Error, m.id, message=str(exc), field=exc.field or None)
+        return
+    if result.rebuilt:
+        session.new_run()
+    session.outbox.send(ConfigReply, m.id, config=trainer.requested.model_dump(), reset=result.rebuilt,
+                        fields=result.fields, pending=trainer.mid_step and not result.rebuilt)
+    if result.rebuilt:
+        session.send_frame(heavy=True, message_id=m.id)
+
+
+class Reset(ClientMessage):
+    type: Literal["reset"]
+
+
+@handles(Reset)
+def reset(session, m: Reset) -> None:
+    """Start the run anew at step 0 with the config in force."""
+    session.trainer.reset()
+    session.new_run()
+    session.outbox.send(ConfigReply, m.id, config=session.trainer.config.model_dump(), reset=True,
+                        fields=[], pending=False)
+    session.send_frame(heavy=True, message_id=m.id)
