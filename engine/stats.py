@@ -1,5 +1,7 @@
 """Every step's per-layer scalars: parameter norms grouped by precomputed index arrays over the
 flat buffers, activation statistics per block, columns addressed by name."""
+import math
+
 import numpy as np
 
 LAYER_STATS = ("grad_norm", "bias_grad_norm", "signal_norm", "weight_norm", "update_norm",
@@ -12,7 +14,11 @@ MEAN, STD, SATURATED, DEAD = (COLUMN[k] for k in LAYER_STATS[6:])
 
 
 class LayerStats:
-    """DESIGN.md's scalars for one network, its groupings computed once: (n_entries, 10) a step."""
+    """DESIGN.md's scalars for one network, its groupings computed once: (n_entries, 10) a step.
+
+    Parameter norms are summed per tensor over the flat buffers and grouped by entry with index
+    arrays; activation statistics are taken block by block, on the row of the block's first
+    entry."""
 
     def __init__(self, net):
         self.net = net
@@ -24,7 +30,7 @@ class LayerStats:
         self.bias, self.bias_owner = np.flatnonzero(~primary), owner[~primary]
         self.no_primary = np.setdiff1d(np.arange(self.n), self.primary_owner)
         self.no_bias = np.setdiff1d(np.arange(self.n), self.bias_owner)
-        self.blocks = [(e.block_start, i, _activation_rule(e.end.activation))
+        self.blocks = [(e.block_start, i, _rule(e.end.activation))
                        for i, e in enumerate(net.entries) if e.end is not None]
 
     def _by_entry(self, sums, tensors, owners, missing) -> np.ndarray:
@@ -44,32 +50,36 @@ class LayerStats:
                                             self.primary_owner, self.no_primary)
         np.sqrt(out[:, :RATIO], out=out[:, :RATIO])
         out[:, RATIO] = out[:, UPDATE] / out[:, WEIGHT]
-        tapes = self.net.tapes
-        for row, end, rule in self.blocks:
-            tape = tapes[end]
-            _activation_stats(out[row], rule, tape.a, tape.da)
+        self._activation_stats(out)
         return out
 
+    def _activation_stats(self, out) -> None:
+        """signal_norm, act_mean, act_std, saturated and dead fractions of every block into out."""
+        tapes = self.net.tapes
+        for row, i, rule in self.blocks:
+            _block_stats(out[row], rule, tapes[i].a, tapes[i].da)
 
-def _activation_rule(activation) -> tuple:
-    """(saturation centre and half-width or None, rectifies) of an activation."""
+
+def _rule(activation) -> tuple:
+    """(saturation centre and half-width, or None; whether dead units count) of an activation."""
     return SATURATION.get(activation.name) if activation.saturates else None, activation.rectifies
 
 
 def _sum_of_squares(v) -> float:
-    """Σv² of any array, redone in float64 if a float32 sum overflows."""
-    total = float(np.vdot(v, v))
-    return total if np.isfinite(total) else float(np.vdot(*(2 * [v.astype(np.float64)])))
+    """Σv² of any array (a BLAS dot), redone in float64 if a float32 sum overflows."""
+    flat = v.ravel()
+    total = float(np.dot(flat, flat))
+    return total if math.isfinite(total) else float(np.dot(*(2 * [flat.astype(np.float64)])))
 
 
-def _activation_stats(row, rule, a, da) -> None:
+def _block_stats(row, rule, a, da) -> None:
     """signal_norm, act_mean, act_std, saturated and dead fractions of one block into row (10,)."""
     n = a.size
     mean = float(a.sum(dtype=np.float64)) / n
-    centred = np.subtract(a, mean, dtype=np.float64)
+    centred = np.subtract(a, mean, dtype=np.float64).ravel()
     row[SIGNAL] = _sum_of_squares(da) ** 0.5
     row[MEAN] = mean
-    row[STD] = (float(np.vdot(centred, centred)) / n) ** 0.5
+    row[STD] = (float(np.dot(centred, centred)) / n) ** 0.5
     saturation, rectifies = rule
     if saturation is not None:
         centre, half_width = saturation
