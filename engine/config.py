@@ -107,6 +107,12 @@ class NetworkConfig(_Strict):
     residual: bool = Field(False, description="add each hidden layer's input where widths match")
     dropout: float = Field(0.0, ge=0.0, le=0.9, description="share of hidden units dropped in training")
 
+    @field_validator("init_gain")
+    @classmethod
+    def _no_negative_zero(cls, gain: float) -> float:
+        """-0.0 passes `ge=0` but would make an init's bounds (+0, -0): read it as 0."""
+        return gain + 0.0
+
 
 class TrainingConfig(_Strict):
     loss: _choice(LOSSES) = Field("bce", description="what the network minimizes")

@@ -85,6 +85,7 @@ class Network:
         for e, params in zip(entries, self.params):  # draws from the init stream in entry order
             e.layer.initialize(params, rng, net)
         self.tapes = [Tape(None) for _ in entries]
+        self.stateful = [i for i, e in enumerate(entries) if e.layer.keeps_statistics]
         # block start -> the entry whose residual add reads that block's input
         self.residual_end = {e.block_start: j for j, e in enumerate(entries)
                              if e.end is not None and e.end.residual}
@@ -139,12 +140,12 @@ class Network:
 
     def batch_statistics_finite(self) -> bool:
         """Whether every layer's batch statistics from the last forward are finite."""
-        return all(e.layer.statistics_finite(t.cache) for e, t in zip(self.entries, self.tapes))
+        return all(self.entries[i].layer.statistics_finite(self.tapes[i].cache) for i in self.stateful)
 
     def commit(self) -> None:
         """Keep what the applied step changed besides parameters (batch norm's running stats)."""
-        for e, t in zip(self.entries, self.tapes):
-            e.layer.commit(t.cache)
+        for i in self.stateful:
+            self.entries[i].layer.commit(self.tapes[i].cache)
 
     def evaluate(self, x, keep_hidden=False):
         """Eval-mode forward, untaped: (N, *inputs) -> (output, [a per hidden block])."""

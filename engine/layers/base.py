@@ -31,6 +31,7 @@ class Layer:
     kind = ""
     prefix = ""  # entry names are prefix + block number: dense1, bn1 (the kind when empty)
     in_hidden = True  # may be named by a layer of network.hidden (batch norm is an option instead)
+    keeps_statistics = False  # whether a training step changes state besides parameters
     units_axis = -1  # the axis of z that holds the layer's units (for activation statistics)
 
     def __init__(self, in_shape: tuple, out_shape: tuple):
@@ -69,11 +70,11 @@ class Layer:
         return self.backward(dz, cache, params, grads, need_dx)
 
     def statistics_finite(self, cache) -> bool:
-        """Whether the batch statistics the step would keep (if any) are finite."""
+        """Whether the batch statistics the step would keep are finite (with keeps_statistics)."""
         return True
 
     def commit(self, cache) -> None:
-        """Keep what an applied step changes besides parameters (running statistics)."""
+        """Keep what an applied step changes besides parameters (with keeps_statistics)."""
 
     def forward_checks(self, cache) -> dict:
         """Intermediate tensors to check for non-finite values, in the order they were computed."""

@@ -46,6 +46,7 @@ class BatchNormCache:
 class BatchNorm(Layer):
     """Normalizes each unit over the batch, then scales by γ and shifts by β."""
     kind, prefix, in_hidden = "batch_norm", "bn", False
+    keeps_statistics = True
 
     def __init__(self, units: int):
         super().__init__((units,), (units,))

@@ -332,3 +332,13 @@ def test_an_unknown_key_that_is_no_plain_name_is_quoted_in_the_path(document, fi
     with pytest.raises(ConfigError) as caught:
         validate_config(document)
     assert (caught.value.field, caught.value.message) == (field, "unknown field")
+
+
+@pytest.mark.parametrize("init", ["uniform", "xavier_uniform", "he_uniform", "normal"])
+def test_a_negative_zero_gain_is_a_zero_gain(init):
+    """Found by the protocol fuzzer: -0.0 passed the range check and then broke uniform inits."""
+    from engine import Trainer
+    config = validate_config({"network": {"init": init, "init_gain": -0.0}})
+    assert str(config.network.init_gain) == "0.0"
+    trainer = Trainer(config)
+    assert not trainer.net.params[0]["W"].any()
