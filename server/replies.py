@@ -102,6 +102,8 @@ class ExplainReply(Reply):
     step: int
     layer: int
     layer_name: str
+    param: str
+    index: list[int]
     batch_size: int
     example: int
     terms: list[float | None]
