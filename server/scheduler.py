@@ -77,7 +77,7 @@ class Scheduler:
     def _answer_messages(self, sessions: list) -> None:
         """A message-only turn for each session whose messages can be answered now."""
         for session in sessions:
-            if turns.has_messages(session) and (not session.stepping or session.urgent_queued):
+            if turns.can_answer_now(session):
                 self._take_turn(session, self.slice_seconds, train=False)
 
     def _run(self) -> None:

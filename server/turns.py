@@ -23,6 +23,12 @@ def has_messages(session) -> bool:
         not session.window.full() or _urgent_next(session))
 
 
+def can_answer_now(session) -> bool:
+    """Whether a message-only turn would answer something: messages that can go out now, and no
+    `step {count}` in progress unless a pause is queued to cut it short."""
+    return has_messages(session) and (not session.stepping or bool(session.urgent_queued))
+
+
 def wants_turn(session, now: float) -> bool:
     """Whether there is work to do now."""
     if session.closed:
