@@ -12,6 +12,7 @@ from .panel_data import EXTENT, GRID, MAP_GRID
 from .features import FEATURES
 from .health import RULES
 from .inits import INITS
+from .layers import LAYERS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .recorder import STEP_SCALARS
@@ -70,6 +71,7 @@ def _build() -> dict:
             "datasets": _described(DATASETS, task=lambda d: d.task,
                                    max_classes=lambda d: d.max_classes, preview=_preview),
             "features": _described(FEATURES, label=lambda f: f.label),
+            "layer_kinds": _described(LAYERS, in_hidden=lambda layer: layer.in_hidden),
         },
         "defaults": Config().model_dump(),
         "limits": dict(LIMITS),

@@ -29,6 +29,7 @@ class Layer:
     `backward(dz, cache, params, grads, need_dx)` fills `grads` (same keys as `params`) and
     returns dx. Both work on the batch axis first: x (B, *in_shape) -> z (B, *out_shape)."""
     kind = ""
+    description = ""  # one line for the catalog
     prefix = ""  # entry names are prefix + block number: dense1, bn1 (the kind when empty)
     in_hidden = True  # may be named by a layer of network.hidden (batch norm is an option instead)
     keeps_statistics = False  # whether a training step changes state besides parameters

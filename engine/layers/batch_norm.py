@@ -47,6 +47,7 @@ class BatchNorm(Layer):
     """Normalizes each unit over the batch, then scales by γ and shifts by β."""
     kind, prefix, in_hidden = "batch_norm", "bn", False
     keeps_statistics = True
+    description = "normalizes each unit over the batch, then γ·x̂ + β (a dense layer's option)"
 
     def __init__(self, units: int):
         super().__init__((units,), (units,))

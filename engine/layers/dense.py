@@ -20,6 +20,7 @@ def dense_backward(dz, x, W, dW, db, need_dx=True):
 class Dense(Layer):
     """A fully connected layer; its cache is its input x (B, fan_in)."""
     kind = prefix = "dense"
+    description = "fully connected: z = x @ W + b, then the activation"
 
     def __init__(self, fan_in: int, fan_out: int):
         super().__init__((fan_in,), (fan_out,))

@@ -40,3 +40,9 @@ def test_the_catalog_carries_what_the_page_must_not_copy(client):
     assert deep["full_config"]["training"]["learning_rate"] == 0.3
     assert deep["full_config"]["training"]["optimizer"] == catalog["defaults"]["training"]["optimizer"]
     assert deep["full_config"]["network"]["hidden"] == deep["config"]["network"]["hidden"]
+
+
+def test_the_catalog_lists_the_layer_kinds_from_the_registry(client):
+    kinds = client.get("/api/catalog").json()["choices"]["layer_kinds"]
+    assert [(k["name"], k["in_hidden"]) for k in kinds] == [("dense", True), ("batch_norm", False)]
+    assert all(k["description"] for k in kinds)
