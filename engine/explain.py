@@ -48,6 +48,8 @@ def explain(trainer, layer: int, index, example: int = 0, param: str | None = No
     if not 0 <= example < batch:
         raise ExplainError(f"the batch has {batch} examples; no example {example}")
     parts = entry.layer.per_example(spec.key, index, tape.cache, tape.dz)
+    if parts is None:
+        raise ExplainError(f"{entry.kind} layers do not write out their gradients term by term")
     terms = parts["terms"]
     complete = not trainer.mid_step
     values = trainer.last_step if complete else None

@@ -94,8 +94,8 @@ def layer_detail(trainer) -> list[dict]:
         result.append({
             "weights": summarize(weight), "grads": summarize(dweight),
             "updates": summarize(updates[e.param_names[key]]),
-            "neuron_act": None if act is None else act.mean(axis=0),
-            "neuron_signal": None if signal is None else signal.mean(axis=0),
+            "neuron_act": None if act is None else act.mean(axis=e.layer.other_axes(act.ndim)),
+            "neuron_signal": None if signal is None else signal.mean(axis=e.layer.other_axes(signal.ndim)),
             "hist": {"weight": histogram(weight), "grad": histogram(dweight),
                      "act": None if act is None else histogram(act)},
         })

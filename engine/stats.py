@@ -30,7 +30,7 @@ class LayerStats:
         self.bias, self.bias_owner = np.flatnonzero(~primary), owner[~primary]
         self.no_primary = np.setdiff1d(np.arange(self.n), self.primary_owner)
         self.no_bias = np.setdiff1d(np.arange(self.n), self.bias_owner)
-        self.blocks = [(e.block_start, i, _rule(e.end.activation))
+        self.blocks = [(e.block_start, i, _rule(e.end.activation, net.entries[e.block_start].layer))
                        for i, e in enumerate(net.entries) if e.end is not None]
 
     def _by_entry(self, sums, tensors, owners, missing) -> np.ndarray:
@@ -60,9 +60,10 @@ class LayerStats:
             _block_stats(out[row], rule, tapes[i].a, tapes[i].da)
 
 
-def _rule(activation) -> tuple:
-    """(saturation centre and half-width, or None; whether dead units count) of an activation."""
-    return SATURATION.get(activation.name) if activation.saturates else None, activation.rectifies
+def _rule(activation, layer) -> tuple:
+    """(saturation centre and half-width or None; the layer, when dead units count) of a block."""
+    return (SATURATION.get(activation.name) if activation.saturates else None,
+            layer if activation.rectifies else None)
 
 
 def _sum_of_squares(v) -> float:
@@ -80,9 +81,10 @@ def _block_stats(row, rule, a, da) -> None:
     row[SIGNAL] = _sum_of_squares(da) ** 0.5
     row[MEAN] = mean
     row[STD] = (float(np.dot(centred, centred)) / n) ** 0.5
-    saturation, rectifies = rule
+    saturation, rectified = rule
     if saturation is not None:
         centre, half_width = saturation
         row[SATURATED] = np.count_nonzero(np.abs(a - centre if centre else a) > half_width) / n
-    if rectifies:
-        row[DEAD] = np.count_nonzero(a.max(axis=0) <= 0.0) / a.shape[1]
+    if rectified is not None:  # a unit is dead when it is 0 for the whole batch
+        peaks = a.max(axis=rectified.other_axes(a.ndim))
+        row[DEAD] = np.count_nonzero(peaks <= 0.0) / peaks.size

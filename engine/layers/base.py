@@ -1,4 +1,5 @@
 """The layer protocol: what every kind of layer declares and computes, and its parameter specs."""
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ class ParamSpec:
         return self.role != BIAS
 
 
-class Layer:
+class Layer(ABC):
     """A kind of layer: parameters in order, a forward and a backward side by side.
 
     `forward(x, params, mode)` -> (z, cache) with `mode` "train" or "eval" (eval keeps no cache);
@@ -40,8 +41,9 @@ class Layer:
 
     @classmethod
     def from_config(cls, spec, in_shape: tuple, net) -> "Layer":
-        """The layer a `network.hidden` entry describes, reading in_shape (per example)."""
-        raise NotImplementedError
+        """The layer a `network.hidden` entry describes, reading in_shape (per example); a kind
+        that only follows another (batch norm) is built by the network instead."""
+        raise TypeError(f"a {cls.kind} layer cannot be named in network.hidden")
 
     @property
     def params(self) -> tuple:
@@ -51,13 +53,13 @@ class Layer:
     def initialize(self, params: dict, rng, net) -> None:
         """Fill the parameter views from the init stream and the network config."""
 
+    @abstractmethod
     def forward(self, x, params: dict, mode: str):
         """(B, *in_shape) -> ((B, *out_shape), cache)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def backward(self, dz, cache, params: dict, grads: dict, need_dx: bool = True):
         """Fill grads from dz (B, *out_shape); return dx (B, *in_shape), or None without need_dx."""
-        raise NotImplementedError
 
     def forward_steps(self, x, params: dict, mode: str):
         """The forward as a generator of phases: yields each phase's tensors before the last
@@ -85,11 +87,17 @@ class Layer:
         """Tensors a forward phase shows besides x and z, by name."""
         return {}
 
-    def per_example(self, key: str, index: tuple, cache, dz) -> dict:
+    def other_axes(self, ndim: int) -> tuple:
+        """The axes of an activation (B, *out_shape) other than the units': what a per-unit
+        statistic reduces over."""
+        units = self.units_axis % ndim
+        return tuple(k for k in range(ndim) if k != units)
+
+    def per_example(self, key: str, index: tuple, cache, dz) -> dict | None:
         """dL/dθ[index] as the batch mean of per-example terms, from the cache and dz (B, ...):
         {a (B,), delta (B,), terms (B,)}, terms = a·delta (a and delta None where it does not
-        factor so)."""
-        raise NotImplementedError(f"{self.kind} layers do not explain their gradients")
+        factor so); None for a kind that does not write its gradients out."""
+        return None
 
     def settings(self) -> dict:
         """The layer's own fields in the trace's `layers` entry."""

@@ -4,7 +4,7 @@ without any engine code knowing it."""
 import numpy as np
 import pytest
 
-from engine import LAYERS, ConfigError, Trainer, encode, parse_trace, validate_config
+from engine import LAYERS, ConfigError, ExplainError, Trainer, encode, parse_trace, validate_config
 from engine.layers import WEIGHT, Layer, ParamSpec
 from engine.replay import replay
 
@@ -127,3 +127,15 @@ def test_its_trace_validates_and_replays_exactly(scale_kind):
     assert trace["steps"][9]["snapshot"]["params"][1] == {"s": trainer.recorder.snapshots[0]["params"][1]["s"].tolist()}
     again = replay(trace)
     assert again.steps == 30 and np.array_equal(again.net.store.theta, trainer.net.store.theta)
+
+
+def test_a_kind_that_does_not_write_out_its_terms_says_so(monkeypatch):
+    class Quiet(Scale):
+        per_example = Layer.per_example
+
+    monkeypatch.setitem(LAYERS, "scale", Quiet)
+    trainer = Trainer(CONFIG)
+    trainer.run(2)
+    with pytest.raises(ExplainError, match="scale layers do not write out their gradients term by term"):
+        trainer.explain(1, (0,), param="s")
+    assert trainer.explain(0, (0, 0))["grad"] == trainer.last_step.grad[0]  # the others still do
