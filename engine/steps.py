@@ -21,7 +21,11 @@ class StepRecord:
 
 @dataclass
 class StepValues:
-    """The flat (P,) vectors one step computed and used, its own (never a live buffer)."""
+    """The flat (P,) vectors one step computed and used: what explain reads once the step is done.
+
+    `grad` (and `penalized`, `used` when no penalty or clipping made new vectors) is the store's
+    gradient buffer, which only the next step's backward overwrites; while that step is in
+    progress explain reads the step in progress instead, so these always belong together."""
     step: int
     applied: bool  # False: the update was proposed and refused
     grad: np.ndarray  # as backpropagated

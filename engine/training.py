@@ -164,7 +164,7 @@ class Training:
                 yield describe_backward(net, i, number)
             else:
                 d = net.backward(i, d)
-        grad = store.grad.copy()  # the step's own: the next backward overwrites store.grad
+        grad = store.grad  # this step's until the next step's backward: explain reads it only then
         g = penalize(grad, store.theta, net.weight_mask, hp.l1, hp.l2)
         norm_before = global_norm(g)
         used = CLIPS[hp.clip].apply(g, norm_before, hp.clip_threshold)
