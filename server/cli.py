@@ -79,13 +79,26 @@ def serve(args) -> int:
     return start(args)
 
 
+def _at_least(low: int):
+    """An argparse type: an integer of at least `low`, else a message naming the bound."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low} (got {value})")
+        return value
+    return parse
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: serve (default), run, validate."""
     p = argparse.ArgumentParser(prog="backprop-lab", description=__doc__)
     sub = p.add_subparsers(dest="command")
     s = sub.add_parser("serve", help="start the web app (the default command)")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=_at_least(1), default=8000)
     s.add_argument("--workers", type=int, default=1)
     s.add_argument("--open", action="store_true", help="open the page in a browser")
     s.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
@@ -98,9 +111,10 @@ def parser() -> argparse.ArgumentParser:
                    help="sessions per client address, e.g. in a classroom (close code 1008)")
     r = sub.add_parser("run", help="train a config and write its trace")
     r.add_argument("--config", required=True, help="a JSON config file ({} for the defaults)")
-    r.add_argument("--steps", type=int, required=True)
+    r.add_argument("--steps", type=_at_least(1), required=True)
     r.add_argument("--out", required=True, help="where to write the trace JSON")
-    r.add_argument("--snapshot-every", type=int, default=100, help="a full snapshot every K steps")
+    r.add_argument("--snapshot-every", type=_at_least(0), default=100,
+                   help="a full snapshot every K steps (0: none)")
     v = sub.add_parser("validate", help="check a trace file")
     v.add_argument("trace")
     return p

@@ -144,3 +144,34 @@ def test_module_entry_point(tmp_path):
     done = subprocess.run([sys.executable, "-m", "server.cli", "validate", str(tmp_path / "x.json")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "x.json" in done.stderr
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--steps", "-5", "argument --steps: must be at least 1 (got -5)"),
+    ("--steps", "0", "argument --steps: must be at least 1 (got 0)"),
+    ("--steps", "ten", "argument --steps: must be a whole number (got 'ten')"),
+    ("--snapshot-every", "-1", "argument --snapshot-every: must be at least 0 (got -1)"),
+])
+def test_run_refuses_a_bad_count_with_exit_code_2(tmp_path, capsys, flag, value, message):
+    config = write(tmp_path / "config.json", {})
+    out = tmp_path / "trace.json"
+    args = {"--steps": "10", "--snapshot-every": "100", flag: value}
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--config", config, "--out", str(out), *[x for kv in args.items() for x in kv]])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_serve_on_a_taken_port_says_so_before_any_url(capsys):
+    import socket
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        code = main(["serve", "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.strip() == (f"backprop-lab: port {port} on 127.0.0.1 is already in use (another "
+                           f"backprop-lab, or another program). Choose another port: backprop-lab "
+                           f"--port {port + 1}")
