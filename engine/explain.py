@@ -53,7 +53,7 @@ def explain(trainer, layer: int, index, example: int = 0, param: str | None = No
     terms = parts["terms"]
     complete = not trainer.mid_step
     values = trainer.last_step if complete else None
-    grad = (values.grad if values is not None else trainer.net.store.grad)
+    grad = trainer.net.store.grad  # the step in progress's, or once done the last step's (values.grad)
     flat = trainer.net.store.slices[entry.param_names[spec.key]].start + int(np.ravel_multi_index(index, spec.shape))
     out = {
         "layer": layer, "layer_name": entry.name, "param": spec.key, "index": list(index),

@@ -93,14 +93,14 @@ class Network:
     def forward(self, i: int, x, rng=None):
         """Train-mode forward of entry i, taped: (B, *in_shape) -> (B, *out_shape) for the next."""
         z, cache = self.entries[i].layer.forward(x, self.params[i], "train")
-        return self.finish_forward(i, x, z, cache, rng)
+        return self._finish_forward(i, x, z, cache, rng)
 
     def forward_steps(self, i: int, x, rng=None):
         """forward(i, ...) as a generator of the layer's phases (yields all but the last)."""
         z, cache = yield from self.entries[i].layer.forward_steps(x, self.params[i], "train")
-        return self.finish_forward(i, x, z, cache, rng)
+        return self._finish_forward(i, x, z, cache, rng)
 
-    def finish_forward(self, i: int, x, z, cache, rng):
+    def _finish_forward(self, i: int, x, z, cache, rng):
         """Tape entry i's forward and apply its block's end: -> the entry's output."""
         e = self.entries[i]
         tape = self.tapes[i] = Tape(x, z, cache)
@@ -111,18 +111,18 @@ class Network:
 
     def backward(self, i: int, dh):
         """Backward of entry i: dL/d(its output) -> dL/d(its input) (None for the first entry)."""
-        dz = self.start_backward(i, dh)
-        return self.finish_backward(i, self.entries[i].layer.backward(
+        dz = self._start_backward(i, dh)
+        return self._finish_backward(i, self.entries[i].layer.backward(
             dz, self.tapes[i].cache, self.params[i], self.grads[i], need_dx=i > 0))
 
     def backward_steps(self, i: int, dh):
         """backward(i, ...) as a generator of the layer's phases (yields all but the last)."""
-        dz = self.start_backward(i, dh)
+        dz = self._start_backward(i, dh)
         dx = yield from self.entries[i].layer.backward_steps(
             dz, self.tapes[i].cache, self.params[i], self.grads[i], need_dx=i > 0)
-        return self.finish_backward(i, dx)
+        return self._finish_backward(i, dx)
 
-    def start_backward(self, i: int, dh):
+    def _start_backward(self, i: int, dh):
         """Through entry i's block end: dL/dh -> dL/dz, taped."""
         e, tape = self.entries[i], self.tapes[i]
         if e.end is None:
@@ -131,7 +131,7 @@ class Network:
             tape.da, tape.dz = e.end.backward(dh, tape.z, tape.a, tape.mask)
         return tape.dz
 
-    def finish_backward(self, i: int, dx):
+    def _finish_backward(self, i: int, dx):
         """Add the residual branch to entry i's dx and tape it."""
         if i in self.residual_end:
             dx = dx + self.tapes[self.residual_end[i]].da
