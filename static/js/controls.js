@@ -158,22 +158,22 @@ export class Controls {
       this.sendHidden(this.config.network.hidden.map((l) => ({ ...l, activation: allActivation.value })));
       allActivation.value = "";
     });
-    const limits = this.catalog.limits;
-    const actions = el("div", { class: "net-actions" },
-      el("button", { text: "+ layer", "data-action": "add-layer", onclick: () => {
-        const hidden = this.config.network.hidden;
-        if (hidden.length < limits.max_hidden_layers) {
-          this.sendHidden([...hidden, { ...(hidden[hidden.length - 1] || { units: 4, activation: "tanh" }) }]);
-        }
-      } }),
-      el("button", { text: "− layer", "data-action": "remove-layer", onclick: () => {
-        if (this.config.network.hidden.length) this.sendHidden(this.config.network.hidden.slice(0, -1));
-      } }),
-      count, allActivation);
-    body.append(actions, editor);
+    const most = this.catalog.limits.max_hidden_layers;
+    const add = el("button", { text: "+ layer", "data-action": "add-layer", onclick: () => {
+      const hidden = this.config.network.hidden;
+      this.sendHidden([...hidden, { ...(hidden[hidden.length - 1] || { units: 4, activation: "tanh" }) }]);
+    } });
+    const remove = el("button", { text: "− layer", "data-action": "remove-layer", onclick: () => {
+      this.sendHidden(this.config.network.hidden.slice(0, -1));
+    } });
+    body.append(el("div", { class: "net-actions" }, add, remove, count, allActivation), editor);
     this.bindings.push({ path: "network.hidden", write: (config) => {
       const hidden = config.network.hidden;
-      count.textContent = `${hidden.length} hidden layer${hidden.length === 1 ? "" : "s"}`;
+      const full = hidden.length >= most;
+      add.disabled = full;
+      add.title = full ? `${most} hidden layers is the most the lab trains` : "Add a layer like the last one";
+      remove.disabled = !hidden.length;
+      count.textContent = `${hidden.length} hidden layer${hidden.length === 1 ? "" : "s"}${full ? ` (the most: ${most})` : ""}`;
       editor.replaceChildren(...hidden.map((layer, k) => this.layerCard(hidden, layer, k)));
     } });
     this.select(body, "network.init", "Init");
@@ -195,10 +195,12 @@ export class Controls {
     activation.value = layer.activation;
     activation.addEventListener("change", () => this.sendHidden(hidden.map((l, j) => (j === k ? { ...l, activation: activation.value } : l))));
     return el("div", { class: "net-layer", "data-layer": k },
+      el("span", { class: "layer-number", text: `layer ${k + 1}` }),
       el("div", { class: "row" },
         el("button", { text: "−", title: "fewer neurons", "data-action": "remove-neuron", onclick: () => resize(-1) }),
+        el("span", { class: "units", text: `${layer.units}`, title: `${layer.units} neurons` }),
         el("button", { text: "+", title: "more neurons", "data-action": "add-neuron", onclick: () => resize(1) })),
-      el("span", { class: "units", text: `${layer.units} neurons` }), activation);
+      activation);
   }
 
   sendHidden(hidden) {

@@ -92,8 +92,8 @@ export class NetworkChart {
 
   /** Diagram units -> CSS px for the canvas's size: {X, Y, unit (px per diagram unit)}. */
   transform(width, height) {
-    const { columns, half } = this.scene;
-    const [x0, x1, top, bottom] = [-0.6, columns.length - 0.4, half + 0.8, -half - 1.6];
+    const { slots, half } = this.scene;
+    const [x0, x1, top, bottom] = [-0.6, slots - 0.4, half + 0.8, -half - 1.6];
     const sx = (width - 2 * MARGIN) / (x1 - x0);
     const sy = (height - 2 * MARGIN) / (top - bottom);
     return { X: (x) => MARGIN + (x - x0) * sx, Y: (y) => MARGIN + (top - y) * sy, unit: Math.min(sx, sy) };
@@ -134,10 +134,11 @@ export class NetworkChart {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     const spacing = t.X(1) - t.X(0);
-    ctx.font = `${spacing < 56 ? 9 : 10}px ${FONT}`; // narrow columns: "dense10" must fit
+    const size = spacing < 56 ? 9 : 10; // px: narrow columns: "dense10" must fit
     const every = Math.ceil(44 / spacing); // and very narrow ones are labelled every few columns
     for (const l of s.labels) {
-      if (l.x % every === 0) l.text.split("\n").forEach((line, k) => ctx.fillText(line, t.X(l.x), t.Y(l.y) + 12 * k));
+      ctx.font = `${l.size ?? size}px ${FONT}`;
+      if (l.always || l.x % every === 0) l.text.split("\n").forEach((line, k) => ctx.fillText(line, t.X(l.x), t.Y(l.y) + 12 * k));
     }
     if (s.caption) {
       ctx.font = `12px ${FONT}`;

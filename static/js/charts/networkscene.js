@@ -6,12 +6,23 @@ import { layerView } from "../layers/index.js";
 import { decode } from "../packed.js";
 
 const MAX_NODES = 12; // a wider layer shows its first 6 and last 5 units, and says so
+const MAX_COLUMNS = 13; // a deeper net shows its first 6 and last 6 columns, and says so
+const HEAD_COLUMNS = 6; // even: the gap's slot falls where a label is drawn when every other is
 const DECADES = 6; // link widths span this many orders of magnitude below the largest
 
 /** Which units of an n-wide layer are drawn. */
 function drawnUnits(n) {
   if (n <= MAX_NODES) return [...Array(n).keys()];
   return [...Array(6).keys(), ...Array.from({ length: 5 }, (_, k) => n - 5 + k)];
+}
+
+/** Where each of n columns sits along x (null: not drawn), how many x slots there are, and
+ * the slot that stands for the columns not drawn ({x, from, to}, or null when all are drawn). */
+function columnSlots(n) {
+  if (n <= MAX_COLUMNS) return { xOf: [...Array(n).keys()], slots: n, gap: null };
+  const tail = MAX_COLUMNS - HEAD_COLUMNS - 1;
+  const xOf = Array.from({ length: n }, (_, k) => (k < HEAD_COLUMNS ? k : k >= n - tail ? k - (n - tail) + HEAD_COLUMNS + 1 : null));
+  return { xOf, slots: MAX_COLUMNS, gap: { x: HEAD_COLUMNS, from: HEAD_COLUMNS, to: n - tail - 1 } };
 }
 
 /** Columns of the diagram: inputs, then one per entry whose kind has a column of its own; the
@@ -44,13 +55,17 @@ const show = (v) => (v === null || v === undefined ? "—" : Number.isFinite(v) 
 /**
  * The scene for a trace's `layers` and a frame's `detail`:
  * {columns, half, links: [{cd: [layer, row, column], x0, y0, x1, y1, x, y, value, width, text}],
- *  neurons: [{column, unit, x, y, value, text}], scale, labels: [{x, y, text}],
- *  rects: [{kind: "phase"|"highlight", x0, x1}], caption, summary}
+ *  neurons: [{column, unit, x, y, value, text}], scale, labels: [{x, y, text, always?, size? (px)}],
+ *  rects: [{kind: "phase"|"highlight", x0, x1}], caption, summary, slots (x runs over 0 .. slots − 1)}
+ * A net deeper than MAX_COLUMNS columns is drawn as its first and last columns around one slot
+ * that stands for the rest (their links and neurons are not drawn; the summary says which).
  * `mode` picks the links' tensor (weights | grads | updates), `neuronMode` the neurons' mean
  * (neuron_act | neuron_signal); `phase` and `highlight` (layer names) add boxes.
  */
 export function networkScene(layers, detail, features, { mode, neuronMode, phase = null, highlight = null }) {
   const { columns, columnOfEntry } = columnsOf(layers, features);
+  const { xOf, slots, gap } = columnSlots(columns.length);
+  const xOfEntry = (i) => xOf[columnOfEntry[i]] ?? gap.x;
   const widest = Math.min(MAX_NODES, Math.max(...columns.map((c) => c.units)));
   const spacing = widest > 8 ? 1 : 1.4;
   const y = (j, n) => ((Math.min(n, MAX_NODES) - 1) / 2 - drawnUnits(n).indexOf(j)) * spacing;
@@ -60,7 +75,7 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
   let top = -Infinity;
   for (const [i, l] of layers.entries()) {
     const view = layerView(l.kind);
-    if (!view.links) continue;
+    if (!view.links || xOf[columnOfEntry[i]] === null || xOf[columnOfEntry[i] - 1] === null) continue;
     const t = detail.layers[i][mode];
     const decoded = decode(t.values);
     const rows = t.summarized ? t.summarized.rows : [...Array(t.shape[0]).keys()];
@@ -81,7 +96,7 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
       m.cols.forEach((c, ci) => {
         if (!drawnOut.has(c)) return;
         const value = m.decoded.values[ri * width + ci];
-        const [x0, y0, x1, y1] = [to - 1, y(r, fanIn), to, y(c, fanOut)];
+        const [x0, y0, x1, y1] = [xOf[to - 1], y(r, fanIn), xOf[to], y(c, fanOut)];
         const t = 0.3 + (0.4 * (ci + 0.5)) / m.cols.length; // a distinct point on each link
         links.push({ cd: [m.i, r, c], x0, y0, x1, y1, x: x0 + t * (x1 - x0), y: y0 + t * (y1 - y0), value,
           width: logWidth(value, top), text: `${layers[m.i].name} ${m.param}[${r}, ${c}]\n${linkLabel(mode, m.param)} = ${show(value)}` });
@@ -93,32 +108,39 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
   const notes = [];
   let scale = 0;
   columns.forEach((col, k) => {
+    if (xOf[k] === null) return;
     const values = col.entry === null ? null : detail.layers[col.entry][neuronMode];
     for (const j of drawnUnits(col.units)) {
       const value = values ? values[j] ?? null : null;
       if (value !== null && Number.isFinite(value)) scale = Math.max(scale, Math.abs(value));
       const text = col.entry === null ? `input ${col.names[j] ?? j}`
         : `${col.label} unit ${j}\n${neuronMode === "neuron_act" ? "mean a" : "mean dL/da"} = ${show(value)}`;
-      neurons.push({ column: k, unit: j, x: k, y: y(j, col.units), value, text });
+      neurons.push({ column: k, unit: j, x: xOf[k], y: y(j, col.units), value, text });
     }
     if (col.units > MAX_NODES) notes.push(`${col.label}: ${col.units} units, ${MAX_NODES - 1} drawn`);
   });
 
-  const labels = columns.map((col, k) => ({ x: k, y: -half - 0.7,
-    text: `${col.label}${col.tags.map((t) => `+${t}`).join("")}${col.subtitle ? `\n${col.subtitle}` : ""}` }));
+  const labels = columns.flatMap((col, k) => (xOf[k] === null ? [] : [{ x: xOf[k], y: -half - 0.7,
+    text: `${col.label}${col.tags.map((t) => `+${t}`).join("")}${col.subtitle ? `\n${col.subtitle}` : ""}` }]));
+  if (gap) {
+    const skipped = gap.to - gap.from + 1;
+    labels.push({ x: gap.x, y: 0.45, text: "⋯", always: true, size: 24 },
+      { x: gap.x, y: -half - 0.7, text: `${skipped} more`, always: true });
+    notes.unshift(`${columns[gap.from].label} to ${columns[gap.to].label} (${skipped} of ${columns.length - 1} layers) not drawn`);
+  }
   const rects = [];
   let caption = null;
-  if (phase) caption = phaseBox(phase, columnOfEntry, columns.length, rects);
+  if (phase) caption = phaseBox(phase, xOfEntry, slots, rects);
   if (highlight) {
-    columns.forEach((col, k) => {
-      if (col.entry !== null && highlight.includes(layers[col.entry].name)) rects.push({ kind: "highlight", x0: k - 0.45, x1: k + 0.45 });
-    });
+    const boxed = new Set(layers.flatMap((l, i) => (highlight.includes(l.name) ? [xOfEntry(i)] : [])));
+    for (const x of boxed) rects.push({ kind: "highlight", x0: x - 0.45, x1: x + 0.45 });
   }
-  return { columns, half, links, neurons, scale, labels, rects, caption, summary: notes.join("; ") };
+  return { columns, half, links, neurons, scale, labels, rects, caption, summary: notes.join("; "), slots };
 }
 
-/** Adds the box of a step-through phase to `rects`; returns its caption. */
-function phaseBox(phase, columnOfEntry, nColumns, rects) {
+/** Adds the box of a step-through phase to `rects` (xOfEntry: an entry's slot, of `slots`);
+ * returns its caption. */
+function phaseBox(phase, xOfEntry, nColumns, rects) {
   if (phase.phase === "update") {
     rects.push({ kind: "phase", x0: -0.5, x1: nColumns - 0.5, color: "rgba(0,158,115,0.10)" });
     return "update: every weight moves by ΔW";
@@ -127,7 +149,7 @@ function phaseBox(phase, columnOfEntry, nColumns, rects) {
     rects.push({ kind: "phase", x0: nColumns - 1.5, x1: nColumns - 0.5, color: "rgba(213,94,0,0.12)" });
     return "loss: compare the output with the labels";
   }
-  const c = columnOfEntry[phase.layer];
+  const c = xOfEntry(phase.layer);
   const forward = phase.phase === "forward";
   rects.push({ kind: "phase", x0: c - 0.5, x1: c + 0.5, color: forward ? "rgba(0,114,178,0.12)" : "rgba(213,94,0,0.12)" });
   return forward ? `forward → ${phase.layer_name}` : `← backward ${phase.layer_name}`;
