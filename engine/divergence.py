@@ -1,6 +1,8 @@
 """Finding where, in the order the phases run, a non-finite value first appeared."""
 import numpy as np
 
+ADVICE = "lower the learning rate or turn on gradient clipping"  # what to do about a refused step
+
 
 def _finite(array) -> bool:
     """Whether every element is finite."""
@@ -44,3 +46,13 @@ def locate_nonfinite(net, step: int, loss: float, update, new_theta, new_state: 
                 if not _finite(views[name]):
                     return found("update", i, f"{slot}.{key}")
     return found("update", None, "gradient norm")
+
+
+def describe_nonfinite(nonfinite: dict) -> str:
+    """Where a refused step's first non-finite value appeared, said once: "the loss",
+    "dense3's z (forward pass)", "dense1's dW (backward pass)", "the gradient norm (update)"."""
+    phase, name, quantity = nonfinite["phase"], nonfinite["layer_name"], nonfinite["quantity"]
+    if phase == "loss":
+        return "the loss"
+    owner = f"{name}'s {quantity}" if name else f"the {quantity}"
+    return f"{owner} ({phase} pass)" if phase in ("forward", "backward") else f"{owner} ({phase})"

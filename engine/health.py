@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from .divergence import describe_nonfinite
 from .recorder import STEP_SCALARS
 from .stats import LAYER_STATS
 
@@ -116,5 +117,5 @@ def _diverged(trainer, badge, out) -> None:
     badge("diverged", nonfinite is not None, None,
           [nonfinite["layer"]] if nonfinite and nonfinite["layer"] is not None else [])
     if nonfinite is not None:
-        out[-1]["why"] = (f"step {nonfinite['step']} produced a non-finite {nonfinite['quantity']} in "
-                          f"{nonfinite['layer_name'] or nonfinite['phase']} and was refused")
+        out[-1]["why"] = (f"step {nonfinite['step']} was refused: a non-finite value appeared in "
+                          f"{describe_nonfinite(nonfinite)}")

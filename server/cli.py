@@ -6,6 +6,7 @@ import time
 import orjson
 
 from engine import ConfigError, TraceError, Trainer, encode, load_trace, validate_config
+from engine.divergence import ADVICE, describe_nonfinite
 
 
 def _progress(done: int, total: int, started: float) -> None:
@@ -51,8 +52,8 @@ def run(args) -> int:
         summary += f", test accuracy {metrics['test_accuracy']:.3f}"
     if trainer.nonfinite:
         n = trainer.nonfinite
-        summary += (f"; DIVERGED at step {n['step']} ({n['phase']} {n['layer_name'] or ''} "
-                    f"{n['quantity']}): lower the learning rate or turn on clipping")
+        summary += (f"; DIVERGED at step {n['step']}: a non-finite value appeared in {describe_nonfinite(n)}"
+                    f" (the step was refused); {ADVICE}")
     print(f"{summary} -> {args.out}")
     return 1 if trainer.nonfinite else 0
 

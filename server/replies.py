@@ -77,6 +77,7 @@ class Status(Reply):
     layer: NotRequired[int | None]
     layer_name: NotRequired[str | None]
     quantity: NotRequired[str]
+    where: NotRequired[str]
     advice: NotRequired[str]
 
 

@@ -11,6 +11,7 @@ import time
 from importlib.metadata import version
 
 from engine import Trainer, catalog
+from engine.divergence import ADVICE, describe_nonfinite
 
 from .flow import FrameWindow, SpeedCap
 from .messages import HANDLERS, Idle
@@ -18,7 +19,6 @@ from .outbox import Outbox
 from .replies import Error, Hello, Status
 
 _session_ids = itertools.count(1)
-ADVICE = "lower the learning rate or turn on gradient clipping"
 
 
 class Session:
@@ -127,4 +127,5 @@ class Session:
         self.playing = False
         if frame:
             self.send_frame(heavy=True)
-        self.outbox.send(Status, message_id, status="diverged", **record.nonfinite, advice=ADVICE)
+        self.outbox.send(Status, message_id, status="diverged", **record.nonfinite,
+                         where=describe_nonfinite(record.nonfinite), advice=ADVICE)

@@ -23,7 +23,8 @@ function showStatus(s) {
   const status = s.connection !== "open" ? s.connection : s.status;
   const badge = $("#status");
   badge.textContent = status === "diverged" && s.diverged
-    ? `diverged: step ${s.diverged.step} refused (${s.diverged.layer_name ?? s.diverged.phase} ${s.diverged.quantity})` : status;
+    ? `diverged at step ${s.diverged.step}` : status;
+  badge.title = status === "diverged" && s.diverged ? `a non-finite value appeared in ${s.diverged.where}` : "";
   badge.className = `status ${status}`;
   const running = s.status === "running" && s.connection === "open";
   $("[data-action=play]").hidden = running;

@@ -46,7 +46,7 @@ export function installSession(transport) {
   transport.on("status", (m) => {
     if (m.status === "diverged") {
       setState({ status: "diverged", diverged: m });
-      banner(`Diverged at step ${m.step}: a non-finite ${m.quantity} appeared in ${m.layer_name ?? m.phase} (${m.phase}). The step was refused and the weights kept: ${m.advice}.`, true);
+      banner(`Diverged at step ${m.step}: a non-finite value appeared in ${m.where}. The step was refused and the weights kept: ${m.advice}.`, true);
     } else {
       setState({ status: m.status });
       if (m.status === "paused" && m.reason === "idle") banner("Paused: no activity for a while.");

@@ -164,8 +164,12 @@ def test_a_diverging_run_shows_the_diverged_badge_naming_the_layer(page):
     assert layer == diverged["layer_name"]
     assert layer in shown["text"]
     assert layer in shown["title"] and f"step {diverged['step']}" in shown["title"]
-    status = page.inner_text("#status")
-    assert status.startswith(f"diverged: step {diverged['step']} refused") and layer in status, status
+    assert page.inner_text("#status") == f"diverged at step {diverged['step']}"
+    assert page.get_attribute("#status", "title") == f"a non-finite value appeared in {diverged['where']}"
+    assert diverged["where"] == f"{layer}'s {diverged['quantity']} ({diverged['phase']} pass)"
+    assert page.inner_text("#banner") == (f"Diverged at step {diverged['step']}: a non-finite value appeared in "
+                                         f"{diverged['where']}. The step was refused and the weights kept: "
+                                         f"{diverged['advice']}.")
     assert "diverged" in page.get_attribute("#status", "class")
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from engine import Trainer
 from engine.config import merge
+from engine.divergence import describe_nonfinite
 
 # The issue's config: 20 relu layers of 8 units, N(0, 5²) weights, learning rate 10.
 DIVERGING = {"network": {"hidden": [{"units": 8, "activation": "relu"}] * 20,
@@ -253,3 +254,17 @@ def test_no_runtime_warning_escapes_evaluate_after_divergence():
         warnings.simplefilter("error")
         result = trainer.evaluate()
     assert set(result) == {"train_loss", "train_accuracy", "test_loss", "test_accuracy"}
+
+
+@pytest.mark.parametrize("phase, layer_name, quantity, said", [
+    ("loss", None, "loss", "the loss"),
+    ("forward", "dense3", "z", "dense3's z (forward pass)"),
+    ("forward", "bn1", "var", "bn1's var (forward pass)"),
+    ("backward", "dense1", "dW", "dense1's dW (backward pass)"),
+    ("update", "dense2", "ΔW", "dense2's ΔW (update)"),
+    ("update", None, "gradient norm", "the gradient norm (update)"),
+])
+def test_where_a_step_diverged_is_said_once(phase, layer_name, quantity, said):
+    """Issue 13, point 13: not "loss loss" nor "in loss (loss)"."""
+    where = {"step": 487, "phase": phase, "layer": None, "layer_name": layer_name, "quantity": quantity}
+    assert describe_nonfinite(where) == said
