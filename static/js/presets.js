@@ -23,6 +23,14 @@ function showNote(preset, transport) {
   note.replaceChildren(Object.assign(document.createElement("b"), { textContent: `${preset.title}. ` }), preset.watch, " ", run);
 }
 
+/** Put the loss chart on the scale that shows the preset's point (a spike and a plateau: log). */
+function showLossScale(scale) {
+  const box = $("#loss-log");
+  if (box.checked === (scale === "log")) return;
+  box.checked = scale === "log";
+  box.dispatchEvent(new Event("change"));
+}
+
 /** Fill the menu from each catalog; a choice configures the preset and starts a new run. */
 export function installPresets(transport) {
   subscribe((s, changed) => {
@@ -34,6 +42,7 @@ export function installPresets(transport) {
     if (!preset) return;
     transport.configure(preset.full_config);
     transport.reset(); // a new run even when only live settings differ (e.g. just the optimizer)
+    showLossScale(preset.loss_scale ?? "linear");
     showNote(preset, transport);
   });
 }

@@ -74,6 +74,13 @@ def run_preset(page, preset: dict) -> None:
         arg=preset["steps"])
 
 
+def assert_loss_scale(page, preset: dict) -> None:
+    """The loss chart is on the preset's scale (log where a spike and a plateau must both show)."""
+    log = preset.get("loss_scale") == "log"
+    assert page.is_checked("#loss-log") == log
+    assert state(page, "window.backpropLab.charts.loss.log") == log
+
+
 def badge(page, rule: str) -> dict:
     """The badge of `rule` as drawn: {status, layers, text, title, pressed}."""
     selector = f"[data-testid=badge-{rule}]"
@@ -111,12 +118,14 @@ def test_the_presets_that_show_a_badge_each_name_a_fix():
 def test_preset_shows_its_badge_and_its_fix_clears_it(page, catalog, preset_id):
     preset = load_preset(page, catalog, preset_id)
     rule = preset["shows"]
+    assert_loss_scale(page, preset)
     run_preset(page, preset)
     badges_match_health(page)
     shown = badge(page, rule)
     assert shown["status"] == "warn", f"{preset_id} after {preset['steps']} steps: {rule} is {shown['status']}\n{shown['title']}"
 
     fix = load_preset(page, catalog, preset["fixed_by"])
+    assert_loss_scale(page, fix)
     run_preset(page, fix)
     badges_match_health(page)
     fixed = badge(page, rule)

@@ -84,7 +84,8 @@ def test_ids_are_unique_and_complete():
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p["id"])
 def test_preset_fields(preset):
     required = {"id", "title", "watch", "config", "steps", "shows"}
-    assert required <= set(preset) <= required | {"fixed_by", "full_config"}
+    assert required <= set(preset) <= required | {"fixed_by", "full_config", "loss_scale"}
+    assert preset.get("loss_scale", "linear") in ("linear", "log")
     assert isinstance(preset["id"], str) and preset["id"]
     assert isinstance(preset["title"], str) and preset["title"].strip()
     assert isinstance(preset["watch"], str) and 20 <= len(preset["watch"]) <= 300
