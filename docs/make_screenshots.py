@@ -6,18 +6,22 @@ starts itself (a free loopback port, in a thread):
 - docs/gradient-flow-exploding.png: the panel after the `large-init` preset's steps (60): the
   output layer's ‖dW‖ climbs about ten orders of magnitude while the saturated tanh layers' fall.
 - docs/screenshot.png: the whole page (viewport 1500×1100) after playing the default net for ~3 s.
+- docs/deep-net.png: the network panel of the deepest net the lab trains (32 hidden tanh layers)
+  after 200 steps: its first and last columns around the slot that stands for the rest.
 
 Needs the "test" extra (playwright) and /usr/bin/chromium (BACKPROP_LAB_CHROMIUM overrides it).
-Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page ...]``.
+Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep ...]``.
 """
 import argparse
 import asyncio
+import json
 import os
 import socket
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # so the script runs without installing the package
@@ -130,14 +134,31 @@ def page_shot(browser, url: str, path: Path, seconds: float = 3.0) -> None:
     page.context.close()
 
 
+def deep_shot(browser, url: str, path: Path, steps: int = 200) -> None:
+    """Train the deepest net (every hidden layer 6 tanh units) and take the network panel."""
+    catalog_page, _ = open_page(browser, url, 800, 600)
+    most = state(catalog_page, "s.catalog.limits.max_hidden_layers")
+    catalog_page.context.close()
+    config = {"network": {"hidden": [{"units": 6, "activation": "tanh"}] * most}}
+    page, errors = open_page(browser, f"{url}#config={quote(json.dumps(config))}", 1400, 1000)
+    wait_state(page, "s.layers.length === arg", most + 1)
+    run_steps(page, steps)
+    page.wait_for_function("() => document.querySelector('#network-summary').textContent.includes('not drawn')")
+    page.mouse.move(0, 0)
+    settle(page)
+    page.locator("#panel-network").screenshot(path=str(path))
+    report(path, f"{most} hidden layers, {steps} steps", errors)
+    page.context.close()
+
+
 def report(path: Path, what: str, errors: list) -> None:
     print(f"{path.relative_to(ROOT)}: {what}" + (f" (page errors: {errors})" if errors else ""))
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", nargs="+", choices=["vanishing", "exploding", "page"],
-                        default=["vanishing", "exploding", "page"])
+    shots = ["vanishing", "exploding", "page", "deep"]
+    parser.add_argument("--only", nargs="+", choices=shots, default=shots)
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
         raise SystemExit(f"{CHROMIUM} does not exist (apt-get install chromium)")
@@ -151,6 +172,8 @@ def main(argv=None) -> None:
                 flow_shot(browser, url, "large-init", DOCS / "gradient-flow-exploding.png")
             if "page" in args.only:
                 page_shot(browser, url, DOCS / "screenshot.png")
+            if "deep" in args.only:
+                deep_shot(browser, url, DOCS / "deep-net.png")
             browser.close()
     finally:
         server.should_exit = True
