@@ -1,6 +1,8 @@
 // The setup panels (data, features, network, training), built from the server's catalog.
 // A change sends a partial config at once; `render(config)` shows the config in force.
 
+import { fitData } from "./datafit.js";
+import { FieldNotes } from "./fieldnotes.js";
 import { CLASS_COLORS } from "./palette.js";
 import { choices, fieldSchema, getPath, partial } from "./schema.js";
 
@@ -16,11 +18,12 @@ function el(tag, attrs = {}, ...children) {
 }
 
 export class Controls {
-  /** @param send: (partialConfig) => void */
+  /** @param send: (partialConfig) => the message's id */
   constructor(catalog, send) {
     this.catalog = catalog;
     this.send = send;
     this.bindings = []; // {path, write(config)}
+    this.notes = new FieldNotes(); // messages beside the fields
     this.config = null;
     this.buildData(document.querySelector("#group-data .group-body"));
     this.buildFeatures(document.querySelector("#group-features .group-body"));
@@ -34,8 +37,23 @@ export class Controls {
     for (const b of this.bindings) b.write(config);
   }
 
+  /** Send a person's change (a change of the data with the loss that fits it, saying so). */
   change(path, value) {
-    this.send(partial(path, value));
+    const { change, notes } = fitData(this.catalog, this.config, partial(path, value));
+    this.notes.expect(this.send(change), notes);
+  }
+
+  /** The config reply to message `id`: its notes beside their fields. */
+  applied(id) {
+    this.notes.applied(id);
+  }
+
+  /** An error reply `m`: its message beside the field at fault, which shows the value in force. */
+  refused(m) {
+    if (!m.field) return; // not about a field (nor, then, about a change made here)
+    const text = m.message.startsWith(`${m.field}: `) ? m.message.slice(m.field.length + 2) : m.message;
+    const value = getPath(this.config, m.field);
+    this.notes.refused(m.id, m.field, typeof value === "object" || value === undefined ? text : `${text}; still ${value}`);
   }
 
   // ---- generic fields ----------------------------------------------------------------------
@@ -46,6 +64,7 @@ export class Controls {
     input.id = `field-${path}`;
     input.dataset.field = path;
     container.append(row);
+    this.notes.add(path, row);
     return row;
   }
 
@@ -68,13 +87,22 @@ export class Controls {
     const input = el("input", { type: "number", step });
     if (schema.minimum !== undefined) input.min = schema.minimum;
     if (schema.maximum !== undefined) input.max = schema.maximum;
+    let typing = false; // a value typed and not yet confirmed (Enter, Tab) is not overwritten
+    input.addEventListener("input", () => { typing = true; });
+    input.addEventListener("blur", () => { typing = false; });
     input.addEventListener("change", () => {
-      const value = integer ? parseInt(input.value, 10) : parseFloat(input.value);
-      if (Number.isFinite(value)) this.change(path, value);
+      typing = false;
+      const problem = numberProblem(input.value, integer);
+      if (!problem) {
+        this.change(path, Number(input.value));
+        return;
+      }
+      input.value = getPath(this.config, path); // the value in force, with why the typed one is not
+      this.notes.refused(null, path, `${problem}; still ${input.value}`);
     });
     const row = this.field(container, path, label, input);
     this.bindings.push({ path, write: (config) => {
-      if (document.activeElement !== input) input.value = getPath(config, path);
+      if (!typing) input.value = getPath(config, path);
       if (onWrite) onWrite(config, row);
     } });
     return row;
@@ -230,6 +258,16 @@ export class Controls {
     const spec = this.catalog.choices.optimizers.find((o) => o.name === this.config.training.optimizer);
     for (const [name, row] of Object.entries(this.optimizerRows)) row.hidden = !spec.reads.includes(name);
   }
+}
+
+/** What is wrong with a number field's `text` (empty when the browser could not read it as a
+ * number), or null. */
+function numberProblem(text, integer) {
+  const value = Number(text);
+  if (text.trim() === "") return "needs a number";
+  if (!Number.isFinite(value)) return `must be finite (got ${text})`;
+  if (integer && !Number.isInteger(value)) return `must be a whole number (got ${text})`;
+  return null;
 }
 
 /** A dataset's thumbnail from the catalog's preview points. */

@@ -3,6 +3,7 @@
 
 import { installDashboard } from "./dashboard.js";
 import { installExport } from "./exporting.js";
+import { installGhostSwitch } from "./ghost.js";
 import { installKeyboard } from "./keyboard.js";
 import { installPlayback } from "./playback.js";
 import { installPresets } from "./presets.js";
@@ -30,6 +31,7 @@ installSetup(transport);
 installUrlHash(transport);
 installPresets(transport);
 installReplay(transport);
+installGhostSwitch();
 installExport(transport);
 installKeyboard(installPlayback(transport, redraws));
 installVisibility(transport);

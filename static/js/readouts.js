@@ -1,6 +1,7 @@
 // The bar's readouts: the step and epoch counters, the metrics, the status badge, and which of
-// Play and Pause is offered.
+// Play and Pause is offered; and what the output panel's colours mean for the data on show.
 
+import { classCount } from "./schema.js";
 import { getState, subscribe, view } from "./state.js";
 
 const READOUT_MS = 100; // the step counter and metrics are rewritten at most this often while playing
@@ -31,6 +32,15 @@ function showStatus(s) {
   $("[data-action=pause]").hidden = !running;
 }
 
+/** The output panel's note: values for a regression set, else its classes. */
+function showOutputNote(catalog, config) {
+  const classes = classCount(catalog, config);
+  const colours = classes === 0
+    ? "the colour is the value: orange below 0, white at 0, blue above, and each point is coloured by its target value"
+    : classes === 2 ? "orange and blue are the two classes" : `each colour is one of the ${classes} classes`;
+  $("#output-note").textContent = `The model's output over the input plane (eval mode), with the training points; ${colours}.`;
+}
+
 /** Keep the readouts in step with the state. */
 export function installReadouts() {
   let due = null; // a pending write of the step, epoch and metrics readouts
@@ -55,5 +65,6 @@ export function installReadouts() {
       showCounters(s.status !== "running" || changed.has("status") || changed.has("replay"));
     }
     if (changed.has("status") || changed.has("connection")) showStatus(s);
+    if ((changed.has("config") || changed.has("replay")) && view().config) showOutputNote(s.catalog, view().config);
   });
 }

@@ -2,9 +2,9 @@
 // frame (its scalars into the live History), the run's status, the config in force, phases.
 
 import { History } from "./history.js";
-import { banner, toast } from "./notices.js";
+import { banner, dismissBanner, toast } from "./notices.js";
 import { diff } from "./schema.js";
-import { getState, setState } from "./state.js";
+import { getState, setState, subscribe } from "./state.js";
 
 const APPLY_MS_KEPT = 500; // how many frame-apply timings are kept
 
@@ -45,8 +45,9 @@ export function installSession(transport) {
 
   transport.on("status", (m) => {
     if (m.status === "diverged") {
+      const again = getState().diverged?.step === m.step; // Play, Step or Phase ran the refused step again
       setState({ status: "diverged", diverged: m });
-      banner(`Diverged at step ${m.step}: a non-finite value appeared in ${m.where}. The step was refused and the weights kept: ${m.advice}.`, true);
+      showDivergence(m, again);
     } else {
       setState({ status: m.status });
       if (m.status === "paused" && m.reason === "idle") banner("Paused: no activity for a while.");
@@ -64,7 +65,23 @@ export function installSession(transport) {
 
   transport.on("error", (m) => toast(m.message, true));
 
+  subscribe((s, changed) => { // a reset, rebuild, preset or a step that went through: the divergence is over
+    if (changed.has("diverged") && !s.diverged) dismissBanner("diverged");
+  });
+
   return stats;
+}
+
+/** Say where the run diverged and what to do; `again`: the refused step was tried again, unchanged. */
+function showDivergence(m, again) {
+  const where = `a non-finite value appeared in ${m.where}`;
+  if (again) {
+    banner(`Step ${m.step} was refused again: ${where}, as before, and nothing changed. To go on, ${m.advice}, `
+      + "then Play or Step again; or Reset for a new run.", true, "diverged");
+    toast(`Step ${m.step} was refused again: ${m.advice}, or Reset.`, true);
+  } else {
+    banner(`Diverged at step ${m.step}: ${where}. The step was refused and the weights kept: ${m.advice}.`, true, "diverged");
+  }
 }
 
 /** A frame into the state: its scalars onto the live History (a new one for a new run), the

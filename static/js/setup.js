@@ -1,5 +1,6 @@
 // The setup panels' life: built from the first hello's catalog, then showing the config in force
-// (again after an error reply, since a refused change must not stay on screen).
+// (again after an error reply, since a refused change must not stay on screen, with the reason
+// beside its field) and the notes on what a change brought with it.
 
 import { Controls } from "./controls.js";
 import { getState, subscribe } from "./state.js";
@@ -11,5 +12,9 @@ export function installSetup(transport) {
     if (changed.has("catalog") && !controls) controls = new Controls(s.catalog, (partial) => transport.configure(partial));
     if (changed.has("config") && controls) controls.render(s.config);
   });
-  transport.on("error", () => controls?.render(getState().config)); // show the config in force again
+  transport.on("config", (m) => controls?.applied(m.id));
+  transport.on("error", (m) => { // show the config in force again, and why beside the field
+    controls?.render(getState().config);
+    controls?.refused(m);
+  });
 }

@@ -21,9 +21,20 @@ function showPhase(panel, p) {
   log.append(item);
 }
 
-/** Draw each phase into `panel` (a PhasePanel) and write out each explain reply. */
+/** Empty the panel: a new run (reset, rebuild, preset, new session) has none of the old step's
+ * phases, and its weights are not the explained one's. */
+function clearPhases() {
+  document.querySelector("#chart-phase").hidden = true; // the next phase shows it, redrawn
+  document.querySelector("#phase-readout").replaceChildren();
+  const explain = document.querySelector("#explain");
+  explain.replaceChildren();
+  delete explain.dataset.terms;
+}
+
+/** Draw each phase into `panel` (a PhasePanel) and write out each explain reply; a new run empties it. */
 export function installStepThrough(transport, panel) {
   subscribe((s, changed) => {
+    if (changed.has("run")) clearPhases();
     if (changed.has("phase") && s.phase) showPhase(panel, s.phase);
   });
   transport.on("explain", (m) => panel.explain(m));

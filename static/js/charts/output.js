@@ -106,7 +106,9 @@ export class OutputChart {
     const regression = this.input.nClasses === 0;
     ctx.lineWidth = 1;
     for (const p of this.points()) {
-      const rgb = regression ? divergingRgb(Math.max(-1, Math.min(1, p.label))) : CLASS_RGB[p.label % CLASS_RGB.length];
+      // a value as a value, also a regression set's point still on show when a class set's config came
+      const asValue = regression || !Number.isInteger(p.label);
+      const rgb = asValue ? divergingRgb(Math.max(-1, Math.min(1, p.label))) : CLASS_RGB[p.label % CLASS_RGB.length];
       ctx.fillStyle = `rgb(${rgb.join(",")})`;
       ctx.strokeStyle = p.split === "train" ? "#fff" : "#000";
       ctx.beginPath();
