@@ -8,9 +8,11 @@ starts itself (a free loopback port, in a thread):
 - docs/screenshot.png: the whole page (viewport 1500×1100) after playing the default net for ~3 s.
 - docs/deep-net.png: the network panel of the deepest net the lab trains (32 hidden tanh layers)
   after 200 steps: its first and last columns around the slot that stands for the rest.
+- docs/replay-mode.png: the page in replay mode (viewport 1500×1100): the default net's 800 steps,
+  exported from the page and imported again over a new live run, at its snapshot of step 200.
 
 Needs the "test" extra (playwright) and /usr/bin/chromium (BACKPROP_LAB_CHROMIUM overrides it).
-Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep ...]``.
+Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep|replay ...]``.
 """
 import argparse
 import asyncio
@@ -18,6 +20,7 @@ import json
 import os
 import socket
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,7 +34,7 @@ import uvicorn  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from engine.config import merge  # noqa: E402
-from labpage import run_steps, state, wait_ready, wait_state  # noqa: E402
+from labpage import export_trace, run_steps, state, wait_counter, wait_ready, wait_state  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
@@ -151,13 +154,41 @@ def deep_shot(browser, url: str, path: Path, steps: int = 200) -> None:
     page.context.close()
 
 
+def replay_shot(browser, url: str, path: Path, steps: int = 800, shown: int = 200) -> None:
+    """Train the default net `steps` steps, export, start a new live run, import the export and
+    take the viewport at the trace's snapshot of step `shown`."""
+    page, errors = open_page(browser, url, 1500, 1100)
+    run_steps(page, steps)
+    with tempfile.TemporaryDirectory() as folder:
+        trace, _ = export_trace(page, Path(folder))
+        page.click("[data-action=reset]")
+        wait_state(page, "s.step === 0 && s.run > 1")
+        run_steps(page, 30)
+        page.set_input_files("#import-file", str(trace))
+        wait_state(page, "s.replay !== null")
+    index = state(page, "s.replay.snapshots.findIndex((x) => x.step === arg)", shown)
+    page.eval_on_selector("#replay-slider", "(el, i) => { el.value = i; el.dispatchEvent(new Event('input')); }", index)
+    wait_counter(page, shown)
+    page.wait_for_function("""n => { const spec = window.backpropLab.charts.loss.chart.spec;
+        const line = spec && spec.lines.find((l) => l.name === 'minibatch');
+        return Boolean(line && line.x.at(-1) === n); }""", arg=steps)
+    page.wait_for_function("""() => { const s = window.backpropLab.getState();
+        return window.backpropLab.charts.output.input?.grid === s.replay.snapshots[s.replay.index].detail.output_grid; }""")
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(1000)  # the network panel, marked with the output panel, draws within its 300 ms
+    settle(page)
+    page.screenshot(path=str(path))
+    report(path, f"replay of {steps} steps at step {shown}", errors)
+    page.context.close()
+
+
 def report(path: Path, what: str, errors: list) -> None:
     print(f"{path.relative_to(ROOT)}: {what}" + (f" (page errors: {errors})" if errors else ""))
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    shots = ["vanishing", "exploding", "page", "deep"]
+    shots = ["vanishing", "exploding", "page", "deep", "replay"]
     parser.add_argument("--only", nargs="+", choices=shots, default=shots)
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
@@ -174,6 +205,8 @@ def main(argv=None) -> None:
                 page_shot(browser, url, DOCS / "screenshot.png")
             if "deep" in args.only:
                 deep_shot(browser, url, DOCS / "deep-net.png")
+            if "replay" in args.only:
+                replay_shot(browser, url, DOCS / "replay-mode.png")
             browser.close()
     finally:
         server.should_exit = True

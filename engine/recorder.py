@@ -4,7 +4,8 @@ When the columns fill, the older half is thinned by merging neighbouring rows: a
 one real step's values (the later step's, or the earlier's when only it holds a snapshot), the
 first and last step it covers, and the min and max over them, so charts keep their envelopes. The
 first step is never merged and the newest half stays at full resolution. Snapshots (params, grads,
-batch, detail) are taken every `snapshot_every` steps and thinned alike when over their own cap.
+batch, detail) are taken at steps 1, 2, 5, 10, 20, 50, ... below `snapshot_every`, then every
+`snapshot_every` steps (so a short run has some from its start), and thinned when over their cap.
 """
 import numpy as np
 
@@ -94,18 +95,26 @@ class TraceRecorder:
         self.snapshots = kept
 
     def wants_snapshot(self, step: int) -> bool:
-        """Whether this step is a snapshot step."""
-        return self.snapshot_every > 0 and step % self.snapshot_every == 0
+        """Whether this step is a snapshot step: a multiple of `snapshot_every`, or below it a
+        step of the 1-2-5 series (1, 2, 5, 10, 20, 50, ...)."""
+        if self.snapshot_every <= 0:
+            return False
+        return step % self.snapshot_every == 0 or (0 < step < self.snapshot_every and _one_two_five(step))
 
     def add_snapshot(self, snapshot: dict) -> None:
         """Keep a snapshot; over the byte cap, drop every other older one (first and newest stay)."""
+        held = len(self.snapshots) + 1
+        self.snapshots = self.with_snapshot(snapshot)
+        self.snapshots_dropped += held - len(self.snapshots)
+
+    def with_snapshot(self, snapshot: dict) -> list:
+        """The snapshots kept were `snapshot` added (replacing one of its step) under the byte cap,
+        without keeping it: every other older one dropped while over (first and newest stay)."""
         snapshot["_bytes"] = _size(snapshot)
-        self.snapshots.append(snapshot)
-        while (sum(s["_bytes"] for s in self.snapshots) > self.snapshot_bytes
-               and len(self.snapshots) > 2):
-            keep = [self.snapshots[0]] + self.snapshots[2:-1:2] + [self.snapshots[-1]]
-            self.snapshots_dropped += len(self.snapshots) - len(keep)
-            self.snapshots = keep
+        kept = [s for s in self.snapshots if s["step"] != snapshot["step"]] + [snapshot]
+        while sum(s["_bytes"] for s in kept) > self.snapshot_bytes and len(kept) > 2:
+            kept = [kept[0]] + kept[2:-1:2] + [kept[-1]]
+        return kept
 
     def since(self, step: int) -> dict:
         """Columns of the rows after `step` (for frames): {step, value (n, K)}."""
@@ -126,7 +135,18 @@ class TraceRecorder:
                 "rule": "older half halved by merging neighbouring rows; a merged row keeps one "
                         "step's values (the later, or the one with a snapshot), the first and last "
                         "step it covers, and per-scalar min and max over them",
-                "snapshot_every": self.snapshot_every, "snapshots_dropped": self.snapshots_dropped}
+                "snapshot_every": self.snapshot_every, "snapshots_dropped": self.snapshots_dropped,
+                "snapshot_rule": "steps 1, 2, 5, 10, 20, 50, ... below snapshot_every, then every "
+                                 "snapshot_every steps, and the last step at export (none when "
+                                 "snapshot_every is 0); over the snapshot cap every other older one "
+                                 "is dropped, the first and newest kept"}
+
+
+def _one_two_five(step: int) -> bool:
+    """Whether step is 1, 2 or 5 times a power of ten."""
+    while step % 10 == 0:
+        step //= 10
+    return step in (1, 2, 5)
 
 
 def _size(obj) -> int:

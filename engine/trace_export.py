@@ -18,10 +18,27 @@ def _scalars(values, n_entries) -> dict:
     return out
 
 
+SNAPSHOT_KEYS = ("epoch", "params", "grads", "detail", "metrics", "health")
+
+
+def _snapshots(trainer) -> list:
+    """The recorder's snapshots, with the last recorded step's taken now, from the current state,
+    when it has none or a refused step followed it (so every export can be replayed to its end, a
+    divergence included), under the recorder's snapshot cap; none when snapshots are off."""
+    rec = trainer.recorder
+    last = int(rec.step[rec.rows - 1]) if rec.rows else 0
+    refused = trainer.last_record is not None and not trainer.last_record.applied
+    held = any(s["step"] == last for s in rec.snapshots)
+    if rec.snapshot_every > 0 and last == trainer.steps > 0 and (not held or refused):
+        return rec.with_snapshot(trainer.snapshot())
+    return rec.snapshots
+
+
 def export_trace(trainer) -> dict:
     """The DESIGN.md trace of the trainer's run so far, thinned history and snapshots included."""
     rec, n = trainer.recorder, len(trainer.entries)
-    snapshots = {s["step"]: s for s in rec.snapshots}
+    snapshots = {s["step"]: s for s in _snapshots(trainer)}
+    dropped = len({s["step"] for s in rec.snapshots} - set(snapshots))  # by the one taken now
     steps = []
     for r in range(rec.rows):
         step = int(rec.step[r])
@@ -33,7 +50,7 @@ def export_trace(trainer) -> dict:
         if step in snapshots:
             s = snapshots[step]
             entry["batch"] = s["batch"]
-            entry["snapshot"] = {k: s[k] for k in ("params", "grads", "detail")}
+            entry["snapshot"] = {k: s[k] for k in SNAPSHOT_KEYS}
         steps.append(entry)
     data = trainer.data
     return {
@@ -46,5 +63,5 @@ def export_trace(trainer) -> dict:
         "events": list(trainer.events),
         "steps": steps,
         "nonfinite": trainer.nonfinite,
-        "thinning": rec.thinning(),
+        "thinning": {**rec.thinning(), "snapshots_dropped": rec.snapshots_dropped + dropped},
     }

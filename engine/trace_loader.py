@@ -147,3 +147,28 @@ def _check_steps(steps, entries, n_train) -> None:
                           f"{where}.snapshot.params")
             _check_params(_require(snap, "grads", list, f"{where}.snapshot"), entries,
                           f"{where}.snapshot.grads")
+            _check_views(snap, f"{where}.snapshot")
+
+
+BADGE_STATUSES = ("ok", "warn", "unknown")
+
+
+def _check_views(snap, where) -> None:
+    """A snapshot's epoch, full-set metrics and health badges, where present (older traces lack
+    them): a count, numbers (or null) by name, and badges the page can show."""
+    if "epoch" in snap and _require(snap, "epoch", int, where) < 0:
+        raise TraceError(f"{where}.epoch", "must be at least 0")
+    if "metrics" in snap:
+        for name, value in _require(snap, "metrics", dict, where).items():
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                raise TraceError(f"{where}.metrics.{name}", "must be a number or null")
+    for k, badge in enumerate(_require(snap, "health", list, where) if "health" in snap else []):
+        at = f"{where}.health[{k}]"
+        if not isinstance(badge, dict):
+            raise TraceError(at, "must be an object")
+        for key in ("id", "label", "why", "try", "source"):
+            if not isinstance(badge.get(key), str):
+                raise TraceError(f"{at}.{key}", "must be a string")
+        if badge.get("status") not in BADGE_STATUSES:
+            raise TraceError(f"{at}.status", f"must be one of {', '.join(BADGE_STATUSES)}")
+        _require(badge, "layers", list, at)

@@ -11,8 +11,10 @@ class Trainer(Training):
     and `export_trace` (each a function of the read-only API, here as a method)."""
 
     def snapshot(self) -> dict:
-        """The trace's snapshot after the last step, with the panels' detail."""
-        return {**super().snapshot(), "detail": detail(self)}
+        """The trace's snapshot after the last step, with the panels' detail, the full-set
+        metrics and the health badges (what the page shows of a run at that step)."""
+        return {**super().snapshot(), "detail": detail(self), "metrics": self.evaluate(),
+                "health": health(self)}
 
     def detail(self, planes: bool = True) -> dict:
         """The panels' detail for the current state (histograms, tensors; output and neuron maps

@@ -224,9 +224,9 @@ class Training:
         return {name: view.copy() for name, view in self.net.store.views(update).items()}
 
     def snapshot(self) -> dict:
-        """The state after the last step, as the trace keeps it: {step, batch, params, grads}."""
+        """The state after the last step, as the trace keeps it: {step, epoch, batch, params, grads}."""
         store = self.net.store
-        return {"step": self.steps, "batch": self.last_record.batch.copy(),
+        return {"step": self.steps, "epoch": self.epoch, "batch": self.last_record.batch.copy(),
                 "params": self.params_by_entry(store.views(store.theta.copy())),
                 "grads": self.params_by_entry(store.views(self.last_step.used.copy()))}
 

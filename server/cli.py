@@ -115,7 +115,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--steps", type=_at_least(1), required=True)
     r.add_argument("--out", required=True, help="where to write the trace JSON")
     r.add_argument("--snapshot-every", type=_at_least(0), default=100,
-                   help="a full snapshot every K steps (0: none)")
+                   help="a full snapshot every K steps, at steps 1, 2, 5, 10, ... "
+                        "before the first K, and of the last step (0: none)")
     v = sub.add_parser("validate", help="check a trace file")
     v.add_argument("trace")
     return p

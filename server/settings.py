@@ -19,7 +19,7 @@ class Settings:
     max_unsent_steps: int = 5000  # steps awaiting a frame before training waits (backpressure)
     max_message_bytes: int = 64 * 1024  # larger messages get an `error`
     max_transport_bytes: int = 1024 * 1024  # larger messages close the socket with 1009
-    snapshot_every: int = 1000  # a full snapshot in the trace every K steps
+    snapshot_every: int = 1000  # a full snapshot in the trace every K steps (and 1, 2, 5, ... before)
     max_sessions: int = 64  # per process; the next connection is closed with 1013
     max_sessions_per_client: int = 16  # per client address; the next is closed with 1008
     message_rate: float = 100.0  # messages a second per session, on average (pauses always pass)

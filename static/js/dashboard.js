@@ -18,12 +18,16 @@ const $ = (selector) => document.querySelector(selector);
 const HISTORY_PANELS = ["loss", "flow", "flowmap", "ratio", "saturated", "dead", "clip", "dist"];
 const LAYER_PANELS = ["network", "flow", "ratio", "saturated", "dead"]; // those that highlight layers
 
-/** Every chart, on its element; a click on a network link asks the server to explain that weight. */
+/** Every chart, on its element; a click on a network link asks the server to explain that weight
+ * (of the live run: a trace's weights have no live step to explain). */
 function makeCharts(transport) {
+  const explain = (layer, row, column) => {
+    if (!getState().replay) transport.send("explain", { layer, row, column, example: 0 });
+  };
   return {
     loss: new LossChart($("#chart-loss")),
     output: new OutputChart($("#chart-output")),
-    network: new NetworkChart($("#chart-network"), (layer, row, column) => transport.send("explain", { layer, row, column, example: 0 })),
+    network: new NetworkChart($("#chart-network"), explain),
     phase: new PhasePanel($("#chart-phase"), $("#explain")),
     flow: new LayerSeriesChart($("#chart-flow"), { stat: "grad_norm", title: "‖dL/dW‖", log: true }),
     flowmap: new FlowMap($("#chart-flowmap")),
@@ -113,7 +117,7 @@ export function installDashboard(transport, redraws) {
     }
     if (any("layers", "replay")) fillLayerSelect(view().layers, charts.dist);
     if (any("layers", "replay", "highlight")) layerLegend($("#layer-legend"), view().layers, s.highlight);
-    if (changed.has("health")) badges.draw(s.health);
+    if (any("health", "replay")) badges.draw(view().health ?? []);
     if (changed.has("highlight")) LAYER_PANELS.forEach((k) => mark[k]());
   });
   return charts;

@@ -8,7 +8,8 @@ export function installKeyboard(actions) {
     if (e.target.closest("input, select, textarea")) return;
     if (e.key === " ") {
       e.preventDefault();
-      (getState().status === "running" ? actions.pause : actions.play)();
+      const s = getState();
+      (s.replay ? s.replay.playing : s.status === "running") ? actions.pause() : actions.play();
     } else if (e.key === "ArrowRight") {
       e.preventDefault();
       (e.shiftKey ? actions.phase : actions.step)();

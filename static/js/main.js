@@ -30,10 +30,10 @@ installStepThrough(transport, charts.phase);
 installSetup(transport);
 installUrlHash(transport);
 installPresets(transport);
-installReplay(transport);
+const tracePlayback = installReplay(transport);
 installGhostSwitch();
 installExport(transport);
-installKeyboard(installPlayback(transport, redraws));
+installKeyboard(installPlayback(transport, redraws, tracePlayback));
 installVisibility(transport);
 
 // for tests and bench/browser.py

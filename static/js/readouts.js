@@ -1,5 +1,6 @@
 // The bar's readouts: the step and epoch counters, the metrics, the status badge, and which of
-// Play and Pause is offered; and what the output panel's colours mean for the data on show.
+// Play and Pause is offered (of the live run, or of the trace on show in replay); and what the
+// output panel's colours mean for the data on show.
 
 import { classCount } from "./schema.js";
 import { getState, subscribe, view } from "./state.js";
@@ -19,8 +20,24 @@ function formatMetrics(m) {
   return parts.join(" · ");
 }
 
-/** The status badge (the connection's state, else the run's) and the Play/Pause button shown. */
+/** The status badge in replay: "replay", or "replay · diverged at step N" for a trace that diverged
+ * (where, in its title: its last snapshot's diverged badge says). */
+function showReplayStatus(replay) {
+  const nonfinite = replay.trace.nonfinite;
+  const badge = $("#status");
+  badge.textContent = nonfinite ? `replay · diverged at step ${nonfinite.step}` : "replay";
+  badge.title = nonfinite ? replay.snapshots.at(-1)?.health?.find((b) => b.id === "diverged")?.why ?? "" : "";
+  badge.className = `status replay${nonfinite ? " diverged" : ""}`;
+  $("[data-action=play]").hidden = replay.playing;
+  $("[data-action=pause]").hidden = !replay.playing;
+}
+
+/** The status badge (the connection's state, else the run's, else the replay's) and the Play/Pause button shown. */
 function showStatus(s) {
+  if (s.replay) {
+    showReplayStatus(s.replay);
+    return;
+  }
   const status = s.connection !== "open" ? s.connection : s.status;
   const badge = $("#status");
   badge.textContent = status === "diverged" && s.diverged
@@ -54,17 +71,17 @@ export function installReadouts() {
     }
     clearTimeout(due);
     due = null;
-    const s = getState();
-    $("#step").textContent = view().step.toLocaleString("en-US");
-    $("#epoch").textContent = s.epoch.toLocaleString("en-US");
-    if (s.metrics) $("#metrics").textContent = formatMetrics(s.metrics);
+    const v = view();
+    $("#step").textContent = v.step.toLocaleString("en-US");
+    $("#epoch").textContent = v.epoch?.toLocaleString("en-US") ?? "—";
+    $("#metrics").textContent = v.metrics ? formatMetrics(v.metrics) : getState().replay ? "no metrics in this trace" : "";
   }
 
   subscribe((s, changed) => {
     if (["step", "epoch", "metrics", "replay", "status"].some((k) => changed.has(k))) {
       showCounters(s.status !== "running" || changed.has("status") || changed.has("replay"));
     }
-    if (changed.has("status") || changed.has("connection")) showStatus(s);
+    if (changed.has("status") || changed.has("connection") || changed.has("replay")) showStatus(s);
     if ((changed.has("config") || changed.has("replay")) && view().config) showOutputNote(s.catalog, view().config);
   });
 }

@@ -20,7 +20,7 @@ const state = {
   health: null, // the latest health badges (heavy)
   highlight: null, // names of the layers a selected badge concerns
   phase: null, // the last phase message
-  replay: null, // {trace, history, snapshots, index} while viewing an imported trace
+  replay: null, // {trace, history, snapshots, index, lastStep, playing} while viewing an imported trace
   ghost: null, // an imported trace's History, drawn faintly on the live charts
   exportedStep: 0, // the step of the last export (a reload before exporting warns)
   live: null, // the live run's History of every-step scalars (a new one per session and per run)
@@ -53,16 +53,19 @@ export function subscribe(fn) {
   subscribers.push(fn);
 }
 
-/** What the panels show: the live run, or the imported trace at the chosen snapshot:
- * {step, history, layers, detail, config, grid, maps, points, phase}. */
+/** What the page shows: the live run, or the imported trace at the chosen snapshot (what an
+ * older trace lacks is null): {step, epoch, metrics, health, history, layers, detail, config,
+ * grid, maps, points, phase}. */
 export function view() {
   const s = state;
   if (s.replay) {
     const snapshot = s.replay.snapshots[s.replay.index];
     const detail = snapshot?.detail ?? null;
-    return { step: snapshot?.step ?? 0, history: s.replay.history, layers: s.replay.trace.layers, detail,
-      config: s.replay.trace.config, grid: detail?.output_grid, maps: detail?.neuron_maps, points: s.replay.points, phase: null };
+    return { step: snapshot?.step ?? s.replay.lastStep, epoch: snapshot?.epoch ?? null, metrics: snapshot?.metrics ?? null,
+      health: snapshot?.health ?? null, history: s.replay.history, layers: s.replay.trace.layers, detail,
+      config: snapshot?.config ?? s.replay.trace.config, grid: detail?.output_grid, maps: detail?.neuron_maps,
+      points: s.replay.points, phase: null };
   }
-  return { step: s.step, history: s.live, layers: s.layers, detail: s.detail, config: s.config, grid: s.grid, maps: s.maps,
-    points: s.points, phase: s.phase };
+  return { step: s.step, epoch: s.epoch, metrics: s.metrics, health: s.health, history: s.live, layers: s.layers,
+    detail: s.detail, config: s.config, grid: s.grid, maps: s.maps, points: s.points, phase: s.phase };
 }

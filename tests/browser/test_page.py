@@ -232,7 +232,7 @@ def test_export_downloads_a_trace_the_engine_loads(page, tmp_path):
     trace = parse_trace(path.read_bytes())
     assert [s["step"] for s in trace["steps"]] == list(range(1, 13))
     assert trace["config"] == state(page, "s.config")
-    assert [s["step"] for s in trace["steps"] if "snapshot" in s] == [5, 10]
+    assert [s["step"] for s in trace["steps"] if "snapshot" in s] == [1, 2, 5, 10, 12]  # 12: the last
     wait_state(page, "s.exportedStep === 12")
 
 
@@ -252,9 +252,10 @@ def test_import_shows_the_trace(page, tmp_path):
     assert state(page, "s.replay.snapshots.map((x) => x.step)") == snapshot_steps
     assert state(page, "s.replay.index") == len(snapshot_steps) - 1
     assert state(page, "s.replay.history.n") == len(trace["steps"])
-    assert page.inner_text("#replay-step") == f"step {snapshot_steps[-1]}"
+    n = len(snapshot_steps)
+    assert page.inner_text("#replay-step") == f"step {snapshot_steps[-1]} ({n} of {n})"
     wait_counter(page, snapshot_steps[-1])
-    assert "Viewing" in page.inner_text("#banner") and page.is_visible("#banner")
+    assert "Replaying" in page.inner_text("#banner") and page.is_visible("#banner")
 
     # the loss chart now draws the trace's series
     steps = [s["step"] for s in trace["steps"]]
@@ -265,7 +266,7 @@ def test_import_shows_the_trace(page, tmp_path):
 
     # the slider picks another snapshot
     page.eval_on_selector("#replay-slider", "el => { el.value = 0; el.dispatchEvent(new Event('input')); }")
-    assert page.inner_text("#replay-step") == f"step {snapshot_steps[0]}"
+    assert page.inner_text("#replay-step") == f"step {snapshot_steps[0]} (1 of {n})"
     wait_counter(page, snapshot_steps[0])
 
     # back to live: the bar hides and the counter shows the live run again

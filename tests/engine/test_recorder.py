@@ -152,8 +152,10 @@ def test_snapshots_stay_under_their_cap_keeping_first_and_newest(n):
     assert recorder.nbytes == sum(c.nbytes for c in recorder.columns) + total
 
 
-@pytest.mark.parametrize("every, step, wanted", [(100, 100, True), (100, 150, False), (1, 7, True),
-                                                  (0, 100, False)])
+@pytest.mark.parametrize("every, step, wanted", [
+    (100, 100, True), (100, 150, False), (1, 7, True), (0, 100, False), (0, 1, False),
+    (1000, 1, True), (1000, 2, True), (1000, 5, True), (1000, 50, True), (1000, 500, True),  # 1-2-5 early
+    (1000, 3, False), (1000, 250, False), (1000, 2000, True), (1000, 2500, False), (1000, 10000, True)])
 def test_wants_snapshot(every, step, wanted):
     assert TraceRecorder(1, snapshot_every=every).wants_snapshot(step) is wanted
 
@@ -176,7 +178,7 @@ def test_trainer_passes_caps_and_its_rows_match_its_records():
     first, last, spans = coverage(recorder)
     assert steps[0] == 1 and steps[-1] == 600 and spans.sum() == 600 and np.all(np.diff(steps) > 0)
     assert recorder.thinnings > 0 and recorder.snapshots_dropped > 0
-    assert recorder.snapshots[0]["step"] == 10 and recorder.snapshots[-1]["step"] == 600
+    assert recorder.snapshots[0]["step"] == 1 and recorder.snapshots[-1]["step"] == 600
     assert {s["step"] for s in recorder.snapshots} <= set(steps.tolist())  # snapshot steps keep rows
     for r in range(rows):
         covered = range(int(first[r]), int(last[r]) + 1)

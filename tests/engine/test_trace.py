@@ -73,7 +73,7 @@ def test_export_has_every_design_field(bn_run):
         assert len(s["layers"]) == 5 and all(list(l) == list(LAYER_STATS) for l in s["layers"])
         table = np.array([[l[k] for k in LAYER_STATS] for l in s["layers"]])
         assert np.array_equal(table, record.layers, equal_nan=True)
-        assert ("snapshot" in s) == ("batch" in s) == (s["step"] % 5 == 0)
+        assert ("snapshot" in s) == ("batch" in s) == (s["step"] in (1, 2, 5, 10, 12))  # 12: the last
     for s in (steps[4], steps[9]):
         step = s["step"]
         assert np.array_equal(s["batch"], records[step - 1].batch)
@@ -204,6 +204,14 @@ CORRUPTIONS = {
     "event": (lambda t: t.update(events=[{"step": 3, "config": {"training": {"learning_rate": -1.0}}}]),
               "events[0].config.training.learning_rate", "greater than 0"),
     "steps type": (lambda t: t.update(steps={}), "steps", "must be a list"),
+    "snapshot epoch": (lambda t: set_path(t, ["steps", 4, "snapshot", "epoch"], -1), "steps[4].snapshot.epoch",
+                       "must be at least 0"),
+    "snapshot metrics": (lambda t: set_path(t, ["steps", 4, "snapshot", "metrics", "test_loss"], "low"),
+                         "steps[4].snapshot.metrics.test_loss", "must be a number or null"),
+    "snapshot badge": (lambda t: set_path(t, ["steps", 9, "snapshot", "health", 2, "status"], "great"),
+                       "steps[9].snapshot.health[2].status", "must be one of ok, warn, unknown"),
+    "snapshot badge text": (lambda t: t["steps"][9]["snapshot"]["health"][0].pop("why"),
+                            "steps[9].snapshot.health[0].why", "must be a string"),
 }
 
 

@@ -42,12 +42,13 @@ def test_run_writes_a_trace_that_validate_accepts(tmp_path, capsys):
                         f"test accuracy {metrics['test_accuracy']:.3f} -> {trace_path}")
     trace = load_trace(trace_path)
     assert [s["step"] for s in trace["steps"]] == list(range(1, 251))
-    assert [s["step"] for s in trace["steps"] if "snapshot" in s] == [50, 100, 150, 200, 250]
+    # the 1-2-5 series below --snapshot-every, then every 50 steps
+    assert [s["step"] for s in trace["steps"] if "snapshot" in s] == [1, 2, 5, 10, 20, 50, 100, 150, 200, 250]
     assert trace["config"]["training"]["learning_rate"] == 0.1
     assert main(["validate", str(trace_path)]) == 0
     summary = capsys.readouterr().out.strip()
     assert summary == (f"{trace_path}: valid trace, 2 layers, 250 recorded steps up to step 250, "
-                       f"5 snapshots, 0 events")
+                       f"10 snapshots, 0 events")
 
 
 def test_empty_config_file_means_the_defaults(tmp_path, capsys):
