@@ -75,10 +75,14 @@ export function installSession(transport) {
 /** Say where the run diverged and what to do; `again`: the refused step was tried again, unchanged. */
 function showDivergence(m, again) {
   const where = `a non-finite value appeared in ${m.where}`;
-  if (again) {
-    banner(`Step ${m.step} was refused again: ${where}, as before, and nothing changed. To go on, ${m.advice}, `
+  if (again && m.phase === "update") { // the update overflowed: a smaller one may not
+    banner(`Step ${m.step} was refused again: ${where}; the weights stay as they were. To go on, ${m.advice}, `
       + "then Play or Step again; or Reset for a new run.", true, "diverged");
     toast(`Step ${m.step} was refused again: ${m.advice}, or Reset.`, true);
+  } else if (again) { // the kept weights overflow before any update: no setting lets the step through
+    banner(`Step ${m.step} was refused again: ${where}, computed from the weights kept before it, so running it `
+      + `again cannot help. Reset for a new run (and ${m.advice} first, or it diverges too).`, true, "diverged");
+    toast(`Step ${m.step} was refused again: its weights already overflow. Reset for a new run.`, true);
   } else {
     banner(`Diverged at step ${m.step}: ${where}. The step was refused and the weights kept: ${m.advice}.`, true, "diverged");
   }
@@ -105,7 +109,8 @@ function applyFrame(f) {
   if (f.status === "running" || newRun) patch.phase = null; // no phase highlight while playing
   if (f.points) patch.points = f.points;
   if (newRun) patch.exportedStep = 0; // a new run has not been exported
-  if (!(s.status === "diverged" && f.status === "paused")) patch.status = f.status;
-  if (f.status === "running") patch.diverged = null;
+  const over = s.diverged && f.step >= s.diverged.step; // the refused step went through since
+  if (!(s.status === "diverged" && f.status === "paused" && !over)) patch.status = f.status;
+  if (f.status === "running" || over) patch.diverged = null;
   setState(patch);
 }

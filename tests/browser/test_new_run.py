@@ -5,9 +5,14 @@ import pytest
 
 from labpage import LOSS_LINES, export_trace, loss_chart, run_steps, state, wait_state
 
-# A net that diverges within 50 steps (tests/browser/test_preset_page.py, 3).
+# A net that diverges within 50 steps, in its forward pass (tests/browser/test_preset_page.py, 3).
 DIVERGING = {"network": {"hidden": [{"units": 8, "activation": "relu"}] * 20, "init": "normal", "init_gain": 5.0},
              "training": {"learning_rate": 10.0}}
+# A net whose first step overflows Adam's squared-gradient average (float32): clipping lets it through.
+DIVERGING_IN_THE_UPDATE = {"dataset": {"name": "plane"},
+                           "network": {"hidden": [{"units": 8, "activation": "linear"}] * 8, "init": "normal",
+                                       "init_gain": 5.0},
+                           "training": {"loss": "mse", "optimizer": "adam", "learning_rate": 0.01, "dtype": "float32"}}
 
 
 def new_run(page, how: str) -> None:
@@ -54,11 +59,12 @@ def test_a_new_run_empties_the_step_through(page, how):
 
 
 # ---- 4. the divergence banner goes with its run -----------------------------------------------
-def diverge(page) -> dict:
-    """Configure the diverging net and step until a step is refused; returns the divergence."""
+def diverge(page, config=DIVERGING) -> dict:
+    """Configure a diverging net and step until a step is refused; returns the divergence."""
     run = state(page, "s.run")
-    page.evaluate("c => window.backpropLab.transport.configure(c)", DIVERGING)
-    wait_state(page, "s.run > arg && s.layers.length === 21 && s.config.training.learning_rate === 10", run)
+    page.evaluate("c => window.backpropLab.transport.configure(c)", config)
+    wait_state(page, "s.run > arg.run && s.config.network.init_gain === 5 && s.layers.length === arg.layers",
+               {"run": run, "layers": len(config["network"]["hidden"]) + 1})
     page.evaluate("() => window.backpropLab.transport.step(50)")
     wait_state(page, "s.status === 'diverged' && s.diverged !== null")
     page.wait_for_selector("#banner.error")
@@ -66,7 +72,9 @@ def diverge(page) -> dict:
 
 
 def test_play_and_step_after_divergence_say_why_nothing_happens(page):
+    """The net diverges in its forward pass: the weights kept overflow, so only a new run helps."""
     diverged = diverge(page)
+    assert diverged["phase"] == "forward"
     assert page.inner_text("#banner").startswith(f"Diverged at step {diverged['step']}: ")
     for action in ("play", "step"):
         toasts = page.locator("[data-testid=toast]", has_text="refused again")
@@ -75,14 +83,37 @@ def test_play_and_step_after_divergence_say_why_nothing_happens(page):
         page.wait_for_function("n => Array.from(document.querySelectorAll('[data-testid=toast]'))"
                                ".filter((t) => t.textContent.includes('refused again')).length > n", arg=before)
         toast = toasts.last.inner_text()
-        assert toast == f"Step {diverged['step']} was refused again: lower the learning rate or turn on gradient " \
-                        "clipping, or Reset.", toast
+        assert toast == f"Step {diverged['step']} was refused again: its weights already overflow. Reset for a new run."
         assert page.inner_text("#banner") == (
-            f"Step {diverged['step']} was refused again: a non-finite value appeared in {diverged['where']}, as before, "
-            "and nothing changed. To go on, lower the learning rate or turn on gradient clipping, then Play or Step "
-            "again; or Reset for a new run.")
+            f"Step {diverged['step']} was refused again: a non-finite value appeared in {diverged['where']}, computed "
+            "from the weights kept before it, so running it again cannot help. Reset for a new run (and lower the "
+            "learning rate or turn on gradient clipping first, or it diverges too).")
         assert page.is_visible("#banner.error")
         assert state(page, "s.status") == "diverged" and state(page, "s.diverged.step") == diverged["step"]
+
+
+def test_a_step_that_goes_through_after_divergence_ends_it(page):
+    """The update overflowed: Step again says what to do; done (clipping on), the step goes through
+    and the divergence is over."""
+    diverged = diverge(page, DIVERGING_IN_THE_UPDATE)
+    assert (diverged["step"], diverged["phase"]) == (1, "update")
+    page.click("[data-action=step]")
+    page.wait_for_selector("[data-testid=toast]:has-text('refused again')")
+    assert page.locator("[data-testid=toast]", has_text="refused again").last.inner_text() == \
+        "Step 1 was refused again: lower the learning rate or turn on gradient clipping, or Reset."
+    assert page.inner_text("#banner") == (
+        f"Step 1 was refused again: a non-finite value appeared in {diverged['where']}; the weights stay as they "
+        "were. To go on, lower the learning rate or turn on gradient clipping, then Play or Step again; or Reset for "
+        "a new run.")
+    run = state(page, "s.run")
+    page.select_option("[data-field='training.clip']", "norm")
+    wait_state(page, "s.config.training.clip === 'norm'")
+    page.click("[data-action=step]")
+    wait_state(page, "s.step === 1")
+    wait_state(page, "s.status === 'paused' && s.diverged === null")
+    assert state(page, "s.run") == run  # the same run went on
+    page.wait_for_selector("#banner", state="hidden")
+    assert page.inner_text("#status") == "paused"
 
 
 @pytest.mark.parametrize("how", ["add-layer", "preset", "reset"])
