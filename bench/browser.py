@@ -78,6 +78,7 @@ def page_round(browser, port: int, config: dict, seconds: float, pauses: int) ->
     """Play a fresh page for `seconds` (after one of warming up); then pause by clicks, playing
     again for a while before each."""
     page = open_page(browser, port, config)
+    page.click("[data-action=flat-out]")  # the page starts at a watchable speed; this measures flat out
     page.click("[data-action=play]")
     page.wait_for_timeout(1000)
     state = "({f: window.backpropLab.stats.framesApplied, s: window.backpropLab.getState().step, t: performance.now()})"

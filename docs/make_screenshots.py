@@ -5,14 +5,18 @@ starts itself (a free loopback port, in a thread):
   steps (300): the first layers' ‖dW‖ sit decades below the last layer's.
 - docs/gradient-flow-exploding.png: the panel after the `large-init` preset's steps (60): the
   output layer's ‖dW‖ climbs about ten orders of magnitude while the saturated tanh layers' fall.
-- docs/screenshot.png: the whole page (viewport 1500×1100) after playing the default net for ~3 s.
+- docs/screenshot.png: the whole page (viewport 1500×1100) after playing the default net flat out
+  for ~3 s.
 - docs/deep-net.png: the network panel of the deepest net the lab trains (32 hidden tanh layers)
   after 200 steps: its first and last columns around the slot that stands for the rest.
 - docs/replay-mode.png: the page in replay mode (viewport 1500×1100): the default net's 800 steps,
   exported from the page and imported again over a new live run, at its snapshot of step 200.
+- docs/fast-preset-loss.png: the loss panel after the `deep-relu-he` preset's 300 steps, which
+  run in a fraction of a second and arrive in one frame: the full-set train and test loss are
+  still curves (evaluated on a schedule of steps, every point carried in the frame).
 
 Needs the "test" extra (playwright) and /usr/bin/chromium (BACKPROP_LAB_CHROMIUM overrides it).
-Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep|replay ...]``.
+Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep|replay|loss ...]``.
 """
 import argparse
 import asyncio
@@ -34,6 +38,7 @@ import uvicorn  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from engine.config import merge  # noqa: E402
+from engine.evaluations import due  # noqa: E402
 from labpage import export_trace, run_steps, state, wait_counter, wait_ready, wait_state  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.settings import Settings  # noqa: E402
@@ -48,6 +53,8 @@ FALLBACK = {
                       "init": "uniform"}, "training": {"learning_rate": 0.3, "batch_size": 25}}, 300),
     "large-init": ({"dataset": {"name": "plane"}, "network": {"hidden": [{"units": 8, "activation": "tanh"}] * 2,
                     "init": "normal", "init_gain": 1.0}, "training": {"loss": "mse", "learning_rate": 0.35}}, 60),
+    "deep-relu-he": ({"dataset": {"name": "circle"}, "network": {"hidden": [{"units": 12, "activation": "relu"}] * 8,
+                      "init": "he_normal"}, "training": {"learning_rate": 0.05, "batch_size": 25}}, 300),
 }
 
 
@@ -118,9 +125,27 @@ def flow_shot(browser, url: str, preset_id: str, path: Path) -> None:
     page.context.close()
 
 
+def loss_shot(browser, url: str, preset_id: str, path: Path) -> None:
+    """Run a preset's steps (one `step` message) and take the loss panel once its curves are in."""
+    page, errors = open_page(browser, url, 1400, 1000)
+    steps = run_steps(page, load_preset(page, preset_id))
+    last = max(s for s in range(steps + 1) if due(s))  # the last scheduled full-set evaluation
+    page.locator("#panel-loss").scroll_into_view_if_needed()
+    page.wait_for_function("""n => { const spec = window.backpropLab.charts.loss.chart.spec;
+        const train = spec && spec.lines.find((l) => l.name === 'train');
+        return Boolean(train && train.x.at(-1) === n); }""", arg=last)
+    page.mouse.move(0, 0)
+    settle(page)
+    page.locator("#panel-loss").screenshot(path=str(path))
+    report(path, f"{preset_id}, {steps} steps, {state(page, 's.live.metrics.step.length')} full-set points", errors)
+    page.context.close()
+
+
 def page_shot(browser, url: str, path: Path, seconds: float = 3.0) -> None:
-    """Play the default net for `seconds`, pause, and take the viewport once the panels caught up."""
+    """Play the default net flat out for `seconds`, pause, and take the viewport once the panels
+    caught up."""
     page, errors = open_page(browser, url, 1500, 1100)
+    page.click("[data-action=flat-out]")
     page.click("[data-action=play]")
     wait_state(page, "s.status === 'running'")
     page.wait_for_timeout(seconds * 1000)  # the point is to play for a while
@@ -188,7 +213,7 @@ def report(path: Path, what: str, errors: list) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    shots = ["vanishing", "exploding", "page", "deep", "replay"]
+    shots = ["vanishing", "exploding", "page", "deep", "replay", "loss"]
     parser.add_argument("--only", nargs="+", choices=shots, default=shots)
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
@@ -207,6 +232,8 @@ def main(argv=None) -> None:
                 deep_shot(browser, url, DOCS / "deep-net.png")
             if "replay" in args.only:
                 replay_shot(browser, url, DOCS / "replay-mode.png")
+            if "loss" in args.only:
+                loss_shot(browser, url, "deep-relu-he", DOCS / "fast-preset-loss.png")
             browser.close()
     finally:
         server.should_exit = True

@@ -9,6 +9,7 @@ reads an attribute that starts with `_`):
   net                  the Network: `params[i]`, `grads[i]` by key, `tapes[i]`, `evaluate(x)`, `store`
   data, loss           the Data and the Loss in use
   recorder             the TraceRecorder (every step's scalars, snapshots)
+  metric_log           the EvaluationLog: full-set metrics on evaluations.due's schedule (when asked)
   last_record          the last step's StepRecord (applied or refused)
   last_step            the flat vectors the last step computed (StepValues), applied or refused
   last_update          the last applied step's Δθ (P,)
@@ -24,6 +25,7 @@ from .batches import BatchSampler
 from .config import Config, ConfigError, live_changes, merge, rebuild_fields, validate_config
 from .data import load_data
 from .divergence import locate_nonfinite
+from .evaluations import EvaluationLog, due
 from .losses import LOSSES
 from .network import Network, build_entries
 from .optimizers import OPTIMIZERS
@@ -45,13 +47,15 @@ class Training:
     """Trains one network on one dataset; `step`, `phase`, `run`, `reconfigure`, `reset`, `evaluate`."""
 
     def __init__(self, config=None, snapshot_every: int = 100, statistics: bool = True,
-                 data=None, **recorder_caps):
+                 data=None, scheduled_metrics: bool = False, **recorder_caps):
         """`statistics=False` skips per-step statistics and recording (a bare trainer, for
-        benchmarks); `data` replaces the configured dataset (e.g. random 784-input data)."""
+        benchmarks); `data` replaces the configured dataset (e.g. random 784-input data);
+        `scheduled_metrics` evaluates the full sets on evaluations.due's steps into `metric_log`."""
         self.config = config if isinstance(config, Config) else validate_config(
             {} if config is None else config)
         self.snapshot_every, self.recorder_caps = snapshot_every, recorder_caps
         self.statistics, self.data_override = statistics, data
+        self.scheduled_metrics = scheduled_metrics
         self._build()
 
     def _build(self) -> None:
@@ -83,6 +87,9 @@ class Training:
         self.last_update = np.zeros_like(store.theta)
         self.last_record = self.last_step = None
         self._cycle_in_progress = None
+        self.metric_log = EvaluationLog()
+        if self.scheduled_metrics:
+            self.metric_log.record(0, self.evaluate())
 
     def _reset_optimizer(self) -> None:
         """Fresh state for the configured optimizer (zeros, as torch.optim starts)."""
@@ -202,6 +209,8 @@ class Training:
             self.recorder.record(record)
             if self.recorder.wants_snapshot(number):
                 self.recorder.add_snapshot(self.snapshot())
+        if applied and self.scheduled_metrics and due(number):
+            self.metric_log.record(number, self.evaluate())
         self._apply_requested()
         if describe:
             yield PhaseRecord("update", None, number, self._update_by_name(update), record)

@@ -31,6 +31,14 @@ def scalars(columns: dict, n_entries: int) -> dict:
     return out
 
 
+def evaluations(columns: dict) -> dict:
+    """Scheduled full-set evaluations since the last frame, column-wise: count, step (packed
+    int32) and each metric (packed float32, NaN for accuracies on regression sets)."""
+    out = {"count": len(columns["step"]), "step": pack(columns["step"], "int32")}
+    out.update({name: pack(values) for name, values in columns.items() if name != "step"})
+    return out
+
+
 def _histogram(h: dict | None) -> dict | None:
     """Histogram arrays as lists."""
     if h is None:

@@ -41,7 +41,8 @@ class ConfigReply(Reply):
 
 @with_config(STRICT)
 class Frame(Reply):
-    """Every step's scalars since the last frame, the metrics, and the latest detail."""
+    """Every step's scalars and scheduled evaluations since the last frame, the metrics, and the
+    latest detail."""
     type: Literal["frame"]
     run: int
     step: int
@@ -49,6 +50,7 @@ class Frame(Reply):
     status: Literal["running", "paused"]
     scalars: dict
     metrics: dict
+    evaluations: dict
     layers: list[dict]
     detail: NotRequired[dict]
     health: NotRequired[list[dict]]

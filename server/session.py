@@ -27,7 +27,7 @@ class Session:
     def __init__(self, settings, post, scheduler, config=None, acks=False, sparse_detail=False):
         self.settings, self.scheduler = settings, scheduler
         self.id = f"{id(self):x}-{next(_session_ids)}"
-        self.trainer = Trainer(config, snapshot_every=settings.snapshot_every)
+        self.trainer = Trainer(config, snapshot_every=settings.snapshot_every, scheduled_metrics=True)
         self.window = FrameWindow(acks, settings.max_in_flight)
         self.outbox = Outbox(post, self.window, sparse_detail)
         self.cap = SpeedCap()

@@ -54,7 +54,7 @@ function registerRedraws(redraws, charts) {
       const v = view();
       if (!v.config || !v.layers.length) return;
       charts.network.draw(v.layers, v.detail, featureLabels(getState().catalog, v.config), v.maps, v.phase, highlight());
-      $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
+      $("#network-summary").textContent = charts.network.summary ? `Summarized, not every unit is drawn: ${charts.network.summary}.` : "";
     }),
     flow: redraws.add($("#chart-flow"), 500, () => charts.flow.draw(view().history, view().layers, highlight())),
     flowmap: redraws.add($("#chart-flowmap"), 500, () => charts.flowmap.draw(view().history, view().layers)),
@@ -93,6 +93,8 @@ function wireOptions(charts, mark) {
   option("#show-maps", (t) => { charts.network.showMaps = t.checked; }, "network");
   option("#flow-stat", (t) => {
     charts.flow.options = { ...charts.flow.options, stat: t.value, title: t.value === "grad_norm" ? "‖dL/dW‖" : "‖dL/da‖" };
+    charts.flowmap.stat = t.value;
+    mark.flowmap();
   }, "flow");
   option("#hist-log", (t) => { charts.hist.logMagnitude = t.checked; }, "hist");
   option("#dist-layer", (t) => { charts.dist.layer = Number(t.value); }, "dist");

@@ -46,7 +46,8 @@ export class HealthBadges {
     button.setAttribute("role", "listitem");
     button.addEventListener("click", () => {
       this.selected = this.selected === id ? null : id;
-      this.onSelect(this.selected ? this.badges.find((b) => b.id === id).layers : null);
+      const layers = this.selected ? this.badges.find((b) => b.id === id).layers : [];
+      this.onSelect(layers.length ? layers : null); // a badge that names no layer fades none
       this.draw(this.badges);
     });
     return button;

@@ -1,5 +1,5 @@
-// Every step's scalars, column-wise in growable typed arrays, plus the full-set metrics at each
-// frame. Charts read series from here; long series are decimated for display only.
+// Every step's scalars, column-wise in growable typed arrays, plus the full-set metrics on the
+// server's schedule of steps (or at an imported trace's snapshots). Charts read series from here; long series are decimated for display only.
 
 import { decode } from "./packed.js";
 
@@ -75,11 +75,19 @@ export class History {
     if (this.histograms.length > keep) this.histograms = this.histograms.filter((_, i) => i % 2 === 0);
   }
 
+  /** Append one step's full-set metrics (an imported trace's snapshot). */
   appendMetrics(step, metrics) {
     const m = this.metrics;
     if (m.step.length && m.step[m.step.length - 1] === step) return;
     m.step.push(step);
     for (const k of ["train_loss", "test_loss", "train_accuracy", "test_accuracy"]) m[k].push(metrics[k] ?? NaN);
+  }
+
+  /** Append a frame's `evaluations` block (packed columns: the full-set metrics at scheduled steps). */
+  appendEvaluations(evaluations) {
+    if (!evaluations.count) return;
+    const m = this.metrics;
+    for (const k of Object.keys(m)) m[k].push(...decode(evaluations[k]).values);
   }
 
   /** A step scalar's series: {x, y} views. */

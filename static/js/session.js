@@ -88,14 +88,14 @@ function showDivergence(m, again) {
   }
 }
 
-/** A frame into the state: its scalars onto the live History (a new one for a new run), the
- * latest metrics, detail, grids, health and points, and the run's status. */
+/** A frame into the state: its scalars and evaluations onto the live History (a new one for a
+ * new run), the latest metrics, detail, grids, health and points, and the run's status. */
 function applyFrame(f) {
   const s = getState();
   const newRun = f.run !== s.run;
   const live = newRun ? new History(s.catalog, f.layers.length) : s.live;
   live.appendFrame(f.scalars);
-  live.appendMetrics(f.step, f.metrics);
+  live.appendEvaluations(f.evaluations);
   const sameLayers = JSON.stringify(f.layers) === JSON.stringify(s.layers); // keep the object: no "layers" change
   const patch = { run: f.run, step: f.step, epoch: f.epoch, layers: sameLayers ? s.layers : f.layers, live,
     metrics: f.metrics, historyVersion: s.historyVersion + 1 };

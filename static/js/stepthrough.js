@@ -17,7 +17,8 @@ function showPhase(panel, p) {
   const item = document.createElement("div");
   item.dataset.phase = p.phase;
   item.dataset.layer = p.layer ?? "";
-  item.textContent = `step ${p.step} · ${p.phase}${p.layer_name ? ` · ${p.layer_name}` : ""}: ${shapes}`;
+  // "step 0 → 1": the pass that takes the header's step counter (steps done) from 0 to 1
+  item.textContent = `step ${p.step - 1} → ${p.step} · ${p.phase}${p.layer_name ? ` · ${p.layer_name}` : ""}: ${shapes}`;
   log.append(item);
 }
 
@@ -37,5 +38,8 @@ export function installStepThrough(transport, panel) {
     if (changed.has("run")) clearPhases();
     if (changed.has("phase") && s.phase) showPhase(panel, s.phase);
   });
-  transport.on("explain", (m) => panel.explain(m));
+  transport.on("explain", (m) => {
+    panel.explain(m);
+    document.querySelector("#explain").scrollIntoView({ block: "nearest" }); // asked for: show it
+  });
 }

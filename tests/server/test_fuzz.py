@@ -37,7 +37,8 @@ MAX_ID_LENGTH = 200  # docs/protocol.md: an id is an integer or a string of at m
 
 SERVER_TYPES = {"hello", "config", "frame", "phase", "status", "trace", "speed", "explain", "error"}
 CLIENT_TYPES = ["configure", "play", "pause", "step", "phase", "reset", "export", "speed", "explain"]
-FRAME_FIELDS = {"type", "run", "step", "epoch", "status", "scalars", "metrics", "layers", "detail"}
+FRAME_FIELDS = {"type", "run", "step", "epoch", "status", "scalars", "metrics", "evaluations", "layers",
+                "detail"}
 SCHEMA = catalog()["schema"]
 DEFAULTS = json.loads(json.dumps(Config().model_dump()))
 

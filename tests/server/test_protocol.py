@@ -18,7 +18,8 @@ DEFAULT = json.loads(json.dumps(Trainer().config.model_dump()))
 EXPLODE = {"network": {"hidden": [{"units": 8, "activation": "relu"}] * 20,
                        "init": "normal", "init_gain": 5.0},
            "training": {"learning_rate": 10.0}}
-FRAME_FIELDS = {"type", "run", "step", "epoch", "status", "scalars", "metrics", "layers", "detail"}
+FRAME_FIELDS = {"type", "run", "step", "epoch", "status", "scalars", "metrics", "evaluations", "layers",
+                "detail"}
 LAYER_STATS = ["grad_norm", "bias_grad_norm", "signal_norm", "weight_norm", "update_norm",
                "update_ratio", "act_mean", "act_std", "saturated_fraction", "dead_fraction"]
 

@@ -31,12 +31,21 @@ export function powerText(e) {
   return `10${String(e).split("").map((c) => SUPERSCRIPT[c]).join("")}`;
 }
 
-/** A linear tick value: 12k, 1.5M, 0.25, 1e-4, 2.5e12. */
-export function tickText(v) {
+/** A linear tick value with `digits` significant digits (3 by default): 12k, 1.5M, 0.25, 1e-4, 2.5e12. */
+export function tickText(v, digits = 3) {
   const a = Math.abs(v);
-  if (a >= 1e9) return v.toExponential(1).replace("e+", "e");
-  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
-  if (a >= 1e3) return `${Number((v / 1e3).toPrecision(3))}k`;
-  if (a !== 0 && a < 1e-3) return v.toExponential(0);
-  return String(Number(v.toPrecision(3)));
+  if (a >= 1e9) return v.toExponential(Math.max(1, digits - 2)).replace("e+", "e");
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(digits))}M`;
+  if (a >= 1e3) return `${Number((v / 1e3).toPrecision(digits))}k`;
+  if (a !== 0 && a < 1e-3) return v.toExponential(digits - 3);
+  return String(Number(v.toPrecision(digits)));
+}
+
+/** Texts for distinct values, with as many significant digits (3 or more) as it takes for no two
+ * to read alike (a nearly flat range's ticks 0.69313 and 0.69314 are not both "0.693"). */
+export function tickTexts(values) {
+  for (let digits = 3; ; digits++) {
+    const texts = values.map((v) => tickText(v, digits));
+    if (digits >= 15 || new Set(texts).size === new Set(values).size) return texts;
+  }
 }

@@ -27,18 +27,23 @@ export class DistributionOverTime {
     this.key = "act";
     this.chart = new LineChart(element, { title: "" });
     this.median = { x: [], y: [] }; // the median line drawn last (read by tests)
+    this.message = ""; // what the chart says instead of bands when it has none (read by tests)
   }
 
-  /** Percentile bands of one layer's activations or gradients, frame by frame. */
+  /** Percentile bands of one layer's activations or gradients, frame by frame; with fewer than two
+   * frames' histograms the chart says so (a fast `step` of many steps sends one frame at its end). */
   draw(history, layers) {
     const frames = (history?.histograms || []).filter((f) => f.layers[this.layer]?.[this.key]);
     const x = frames.map((f) => f.step);
     const values = PERCENTILES.map((p) => frames.map((f) => percentile(f.layers[this.layer][this.key], p)));
     const half = (PERCENTILES.length - 1) / 2;
-    const bands = Array.from({ length: half }, (_, k) => ({ x, low: values[k], high: values[PERCENTILES.length - 1 - k],
+    const drawn = x.length > 1;
+    const bands = Array.from({ length: drawn ? half : 0 }, (_, k) => ({ x, low: values[k], high: values[PERCENTILES.length - 1 - k],
       fill: `rgba(0,114,178,${0.1 + 0.08 * k})` })); // outermost (0–100%) first, darker inwards
     this.median = { x, y: values[half] };
-    this.chart.options = { title: `${layers[this.layer]?.name ?? ""} ${this.key === "act" ? "a" : "dL/dW"}` };
-    this.chart.draw({ bands, lines: x.length ? [{ name: `median`, x, y: values[half], color: "#0072b2", width: 1.5 }] : [] });
+    this.message = drawn ? "" : x.length ? `histograms of one frame only (step ${x[0].toLocaleString("en-US")}): the bands need two or more; play, or step again`
+      : `no ${this.key === "act" ? "activation" : "gradient"} histograms of this layer yet: step or play`;
+    this.chart.options = { title: `${layers[this.layer]?.name ?? ""} ${this.key === "act" ? "a" : "dL/dW"}`, empty: this.message };
+    this.chart.draw({ bands, lines: drawn ? [{ name: `median`, x, y: values[half], color: "#0072b2", width: 1.5 }] : [] });
   }
 }

@@ -1,11 +1,13 @@
-// The layer × step map of log10 ‖dW‖: vanishing reads as the first layers fading out, exploding
-// as colours climbing without bound. Painted on a canvas as an image of one pixel per cell.
+// The layer × step map of log10 ‖dW‖ (or of ‖dL/da‖, as the panel's "Show" chooses): vanishing
+// reads as the first layers fading out, exploding as colours climbing without bound. Painted on a
+// canvas as an image of one pixel per cell.
 
-import { linearTicks, tickText } from "./axes.js";
+import { linearTicks, tickTexts } from "./axes.js";
 import { canvasIn, fitCanvas, FONT, INK, MUTED, pixelCanvas, showTip } from "./canvas.js";
 
 const COLUMNS = 200; // step buckets drawn at most
 const MARGIN = { l: 60, r: 66, t: 8, b: 30 }; // px; the colour bar sits in the right margin
+const LABELS = { grad_norm: "‖dW‖", signal_norm: "‖dL/da‖" }; // the per-layer norms it can show
 const VIRIDIS = ["#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d", "#2c728e", "#26828e", "#21918c",
   "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b", "#addc30", "#d8e219", "#fde725"].map((h) =>
   [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
@@ -20,7 +22,8 @@ function viridis(t) {
 export class FlowMap {
   constructor(element) {
     this.element = element;
-    this.z = []; // what was drawn last: mean log10 ‖dW‖ per layer and bucket, null if none (read by tests)
+    this.stat = "grad_norm"; // the per-layer scalar shown: grad_norm or signal_norm
+    this.z = []; // what was drawn last: mean log10 of `stat` per layer and bucket, null if none (read by tests)
     this.x = []; // the last step of each bucket
     this.names = [];
     Object.assign(this, canvasIn(this));
@@ -41,7 +44,7 @@ export class FlowMap {
         let sum = 0;
         let count = 0;
         for (let r = start; r < stop; r++) {
-          const v = history.layers.grad_norm[r * history.nLayers + i];
+          const v = history.layers[this.stat][r * history.nLayers + i];
           if (v > 0 && Number.isFinite(v)) {
             sum += Math.log10(v);
             count += 1;
@@ -86,15 +89,14 @@ export class FlowMap {
     const [first, last] = [this.x[0], this.x[this.x.length - 1]];
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const v of linearTicks(first, last, Math.max(2, Math.floor(a.w / 80)))) {
-      ctx.fillText(tickText(v), a.x + ((v - first) / (last - first || 1)) * a.w, a.y + a.h + 3);
-    }
+    const steps = linearTicks(first, last, Math.max(2, Math.floor(a.w / 80)));
+    tickTexts(steps).forEach((text, k) => ctx.fillText(text, a.x + ((steps[k] - first) / (last - first || 1)) * a.w, a.y + a.h + 3));
     ctx.fillStyle = INK;
     ctx.fillText("step", a.x + a.w / 2, a.y + a.h + 16);
     this.paintScale(ctx, a);
   }
 
-  /** The colour bar: log10 ‖dW‖ from the smallest to the largest cell. */
+  /** The colour bar: log10 of the shown norm from the smallest to the largest cell. */
   paintScale(ctx, a) {
     const [lo, hi] = this.range;
     const x = a.x + a.w + 10;
@@ -106,16 +108,16 @@ export class FlowMap {
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
     const ticks = hi > lo ? linearTicks(lo, hi, 4) : [lo];
-    for (const v of ticks) ctx.fillText(tickText(v), x + 13, a.y + (hi > lo ? (1 - (v - lo) / (hi - lo)) * a.h : a.h / 2));
+    tickTexts(ticks).forEach((text, k) => ctx.fillText(text, x + 13, a.y + (hi > lo ? (1 - (ticks[k] - lo) / (hi - lo)) * a.h : a.h / 2)));
     ctx.save();
     ctx.translate(x + 46, a.y + a.h / 2); // the margin's last 10 px
     ctx.rotate(Math.PI / 2);
     ctx.textAlign = "center";
-    ctx.fillText("log₁₀‖dW‖", 0, 0);
+    ctx.fillText(`log₁₀${LABELS[this.stat]}`, 0, 0);
     ctx.restore();
   }
 
-  /** Hover at (x, y) CSS px, or nowhere: the layer, the bucket's last step and its mean ‖dW‖. */
+  /** Hover at (x, y) CSS px, or nowhere: the layer, the bucket's last step and its mean norm. */
   hover(x, y) {
     let text = null;
     const a = this.area();
@@ -123,7 +125,7 @@ export class FlowMap {
       const i = Math.floor(((y - a.y) / a.h) * this.z.length);
       const j = Math.floor(((x - a.x) / a.w) * this.x.length);
       const v = this.z[i][j];
-      text = `${this.names[i]} up to step ${this.x[j].toLocaleString("en-US")}: ${v === null ? "no value" : `10^${v.toFixed(2)}`}`;
+      text = `${this.names[i]} ${LABELS[this.stat]} up to step ${this.x[j].toLocaleString("en-US")}: ${v === null ? "no value" : `10^${v.toFixed(2)}`}`;
     }
     showTip(this.tip, this.element, text, x, y);
   }

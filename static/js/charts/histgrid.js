@@ -10,11 +10,21 @@ const MIN_PANEL_PX = 96; // and fewer if the panels would be narrower
 const MARGIN = 4; // px
 const ROWS = [{ key: "act", label: "a", color: "#0072b2" }, { key: "grad", label: "dL/dW", color: "#d55e00" }];
 
-/** A bin edge as written under a panel: 3 significant digits, or 1eN in log-magnitude bins. */
-function edgeText(v, log) {
+/** A bin edge as written under a panel: `digits` significant digits (3 or more), or 1eN in
+ * log-magnitude bins. */
+function edgeText(v, log, digits = 3) {
   if (log) return Number.isInteger(v) ? `1e${v}` : `1e${v.toFixed(1)}`;
   if (v === 0) return "0";
-  return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+  return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(digits - 2) : String(Number(v.toPrecision(digits)));
+}
+
+/** The texts of a panel's two ends, with the digits it takes for them to differ (a narrow range's
+ * 0.22412 … 0.22438 is not "0.224 … 0.224"). */
+function edgeTexts(lo, hi, log) {
+  for (let digits = 3; ; digits++) {
+    const texts = [edgeText(lo, log, digits), edgeText(hi, log, digits)];
+    if (texts[0] !== texts[1] || lo === hi || digits >= 15) return texts;
+  }
 }
 
 /** Evenly spaced picks of at most `n` of `all`, the first and last included. */
@@ -28,7 +38,7 @@ export class HistogramGrid {
     this.element = element;
     this.logMagnitude = false;
     this.note = "";
-    this.panels = []; // what was drawn last: [{layer, name, key, edges, counts, box}] (read by tests)
+    this.panels = []; // what was drawn last: [{layer, name, key, edges, counts, ends (texts), box}] (read by tests)
     this.input = null;
     this.pointer = null;
     Object.assign(this, canvasIn(this));
@@ -101,10 +111,11 @@ export class HistogramGrid {
       ctx.textAlign = "center";
       ctx.fillText("no finite values", x + w / 2, y + h / 2, w);
     } else {
+      p.ends = edgeTexts(lo, hi, this.logMagnitude);
       ctx.textAlign = "left";
-      ctx.fillText(edgeText(lo, this.logMagnitude), x, y + h + 3, w / 2);
+      ctx.fillText(p.ends[0], x, y + h + 3, w / 2);
       ctx.textAlign = "right";
-      ctx.fillText(edgeText(hi, this.logMagnitude), x + w, y + h + 3, w / 2);
+      ctx.fillText(p.ends[1], x + w, y + h + 3, w / 2);
     }
     const extra = [this.logMagnitude && p.zeros ? `${p.zeros} zeros` : "", p.nonfinite ? `${p.nonfinite} non-finite` : ""].filter(Boolean);
     if (extra.length) {
@@ -121,7 +132,7 @@ export class HistogramGrid {
     let text = null;
     if (p && p.counts.length) {
       const k = Math.min(p.counts.length - 1, Math.floor(((x - p.box.x) / p.box.w) * p.counts.length));
-      const [lo, hi] = [p.edges[k], p.edges[k + 1]].map((e) => (this.logMagnitude ? `1e${e.toFixed(2)}` : e.toPrecision(3)));
+      const [lo, hi] = this.logMagnitude ? [p.edges[k], p.edges[k + 1]].map((e) => `1e${e.toFixed(2)}`) : edgeTexts(p.edges[k], p.edges[k + 1], false);
       text = `${p.name} ${p.label}${this.logMagnitude ? " |v|" : ""} in [${lo}, ${hi}): ${p.counts[k]}`
         + `${p.zeros && this.logMagnitude ? `\n${p.zeros} zeros, not binned` : ""}${p.nonfinite ? `\n${p.nonfinite} non-finite` : ""}`;
     }

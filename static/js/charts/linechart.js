@@ -1,10 +1,12 @@
 // A line chart over steps painted on a canvas: lines (or × marks), filled bands, a reference band,
-// linear or log y, hover to read a value, drag across to zoom into steps and double-click to undo.
+// linear or log y (exact zeros marked under the axis), hover to read a value, drag across to zoom
+// into steps and double-click to undo.
 // As Plotly traces, a deep net's per-layer charts took 25–100 ms a redraw; painted, a few.
 
 import { decimate } from "../history.js";
-import { decadeTicks, linearTicks, powerText, tickText } from "./axes.js";
+import { decadeTicks, linearTicks, powerText, tickTexts } from "./axes.js";
 import { canvasIn, fitCanvas, FONT, INK, MUTED, showTip } from "./canvas.js";
+import { paintBand, paintLine, paintMarks, paintReference, paintZeroNote, paintZeros } from "./linepaint.js";
 
 const MARGIN = { l: 52, r: 10, t: 8, b: 30 }; // px
 const HIT_PX = 8;
@@ -28,7 +30,8 @@ export class LineChart {
     this.element = element;
     this.options = options;
     this.spec = null;
-    this.painted = []; // the lines as painted: [{name, color, marks, x, y}], at most ~2 points per px
+    this.painted = []; // the lines as painted: [{name, color, marks, x, y, zeros}], at most ~2 points per px
+    this.zeros = []; // the painted lines that are exactly 0 somewhere on a log axis (read by tests)
     this.zoom = null; // [first, last] step shown, or null for all
     this.shown = null; // the last paint's plot area and transform
     this.drag = null;
@@ -65,13 +68,17 @@ export class LineChart {
     return range[1] > range[0] ? range : [range[0] - 0.5, range[0] + 0.5];
   }
 
-  /** The lines within `range`, decimated to `points` each (a log axis has no 0 or below). */
+  /** The lines within `range`, decimated to `points` each (a log axis has no 0 or below: the
+   * steps where a line is exactly 0 are kept as `zeros`, marked on the axis). */
   clip(range, points) {
     const log = this.options.log;
     return this.spec.lines.map((l) => {
       const [a, b] = [Math.max(0, lowerBound(l.x, range[0]) - 1), Math.min(l.x.length, lowerBound(l.x, range[1]) + 1)];
       const y = Array.from(l.y.slice(a, b), (v) => (v === null || (log && !(v > 0)) ? NaN : v));
-      return { ...l, ...decimate(l.x.slice(a, b), y, points) };
+      const zeros = []; // at most one a point's width apart
+      const gap = (range[1] - range[0]) / points;
+      for (let k = a; log && k < b; k++) if (l.y[k] === 0 && !(zeros.length && l.x[k] - zeros[zeros.length - 1] < gap)) zeros.push(l.x[k]);
+      return { ...l, ...decimate(l.x.slice(a, b), y, points), zeros };
     });
   }
 
@@ -90,7 +97,9 @@ export class LineChart {
     const ref = this.options.reference;
     if (ref && Number.isFinite(lo)) [ref[0], ref[2]].forEach(take);
     if (!Number.isFinite(lo)) return log ? [-1, 1] : [0, 1];
-    const pad = hi > lo ? 0.05 * (hi - lo) : log ? 0.5 : Math.abs(lo) * 0.1 || 1;
+    const least = log ? 0.2 : 0.02 * Math.max(Math.abs(lo), Math.abs(hi)) || 1; // a flat line sits mid-axis
+    if (hi - lo < least) [lo, hi] = [(lo + hi - least) / 2, (lo + hi + least) / 2];
+    const pad = 0.05 * (hi - lo);
     return [lo - pad, hi + pad];
   }
 
@@ -122,12 +131,14 @@ export class LineChart {
     ctx.beginPath();
     ctx.rect(f.x, f.y, f.w, f.h);
     ctx.clip();
-    this.paintReference(ctx, f);
-    for (const b of this.spec.bands) this.paintBand(ctx, f, b);
+    if (this.options.reference) paintReference(ctx, f, this.options.reference);
+    for (const b of this.spec.bands) paintBand(ctx, f, b, this.options.log);
     for (const l of this.painted) {
-      if (l.marks) this.paintMarks(ctx, f, l);
-      else this.paintLine(ctx, f, l);
+      if (l.marks) paintMarks(ctx, f, l);
+      else paintLine(ctx, f, l);
     }
+    this.zeros = this.options.log ? this.painted.filter((l) => l.zeros.length) : [];
+    for (const l of this.zeros) paintZeros(ctx, f, l);
     ctx.globalAlpha = 1;
     if (this.drag && Math.abs(this.drag.to - this.drag.from) > 4) {
       ctx.fillStyle = "rgba(0,114,178,0.12)";
@@ -135,6 +146,7 @@ export class LineChart {
     }
     ctx.restore();
     if (this.spec.legend) this.paintLegend(ctx, f);
+    if (this.zeros.length) paintZeroNote(ctx, f);
     if (!this.spec.lines.length && !this.spec.bands.length && this.options.empty) {
       ctx.fillStyle = MUTED;
       ctx.font = `12px ${FONT}`;
@@ -144,80 +156,16 @@ export class LineChart {
     }
   }
 
-  paintLine(ctx, f, l) {
-    ctx.strokeStyle = l.color;
-    ctx.globalAlpha = l.alpha ?? 1;
-    ctx.lineWidth = l.width ?? 1.6;
-    ctx.setLineDash(l.dash ?? []);
-    ctx.beginPath();
-    let pen = false;
-    l.x.forEach((x, k) => {
-      const v = l.y[k];
-      if (v === null || !Number.isFinite(v)) {
-        pen = false;
-        return;
-      }
-      ctx[pen ? "lineTo" : "moveTo"](f.X(x), f.Y(v));
-      pen = true;
-    });
-    ctx.stroke();
-    ctx.setLineDash([]);
-  }
-
-  paintMarks(ctx, f, l) {
-    ctx.strokeStyle = l.color;
-    ctx.globalAlpha = l.alpha ?? 1;
-    ctx.lineWidth = 1.2;
-    ctx.beginPath();
-    l.x.forEach((x, k) => {
-      if (l.y[k] === null || !Number.isFinite(l.y[k])) return;
-      const [px, py] = [f.X(x), f.Y(l.y[k])];
-      ctx.moveTo(px - 2.5, py - 2.5);
-      ctx.lineTo(px + 2.5, py + 2.5);
-      ctx.moveTo(px - 2.5, py + 2.5);
-      ctx.lineTo(px + 2.5, py - 2.5);
-    });
-    ctx.stroke();
-  }
-
-  /** A filled band between `low` and `high` (rows with a missing end are skipped). */
-  paintBand(ctx, f, b) {
-    const ok = (v) => v !== null && Number.isFinite(v) && (!this.options.log || v > 0);
-    const rows = [];
-    b.x.forEach((x, k) => {
-      if (ok(b.low[k]) && ok(b.high[k])) rows.push([x, b.low[k], b.high[k]]);
-    });
-    if (!rows.length) return;
-    ctx.fillStyle = b.fill;
-    ctx.beginPath();
-    rows.forEach(([x, low], k) => ctx[k ? "lineTo" : "moveTo"](f.X(x), f.Y(low)));
-    for (let k = rows.length - 1; k >= 0; k--) ctx.lineTo(f.X(rows[k][0]), f.Y(rows[k][2]));
-    ctx.fill();
-  }
-
-  paintReference(ctx, f) {
-    if (!this.options.reference) return;
-    const [lo, mid, hi] = this.options.reference;
-    ctx.fillStyle = "rgba(0,158,115,0.10)";
-    ctx.fillRect(f.x, f.Y(hi), f.w, f.Y(lo) - f.Y(hi));
-    ctx.strokeStyle = "#009e73";
-    ctx.lineWidth = 1;
-    ctx.setLineDash([5, 4]);
-    ctx.beginPath();
-    ctx.moveTo(f.x, f.Y(mid));
-    ctx.lineTo(f.x + f.w, f.Y(mid));
-    ctx.stroke();
-    ctx.setLineDash([]);
-  }
-
   /** The value axis's ticks for a frame: [[value, text]]. */
   yTicks(f) {
     const [lo, hi] = f.yRange;
     const count = Math.max(2, Math.floor(f.h / 36));
     const decades = this.options.log ? decadeTicks(lo, hi, count).map((e) => [10 ** e, powerText(e)]) : [];
     if (decades.length >= 2) return decades;
-    return linearTicks(this.options.log ? 10 ** lo : lo, this.options.log ? 10 ** hi : hi, count) // within a decade or two
-      .filter((v) => !this.options.log || v > 0).map((v) => [v, tickText(v)]);
+    const ticks = linearTicks(this.options.log ? 10 ** lo : lo, this.options.log ? 10 ** hi : hi, count) // within a decade or two
+      .filter((v) => !this.options.log || v > 0);
+    const texts = tickTexts(ticks);
+    return ticks.map((v, k) => [v, texts[k]]);
   }
 
   paintAxes(ctx, f) {
@@ -244,7 +192,7 @@ export class LineChart {
     for (const [v, text] of yTicks) ctx.fillText(text, f.x - 4, f.Y(v));
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const v of xTicks) ctx.fillText(tickText(v), f.X(v), f.y + f.h + 3);
+    tickTexts(xTicks).forEach((text, k) => ctx.fillText(text, f.X(xTicks[k]), f.y + f.h + 3));
     ctx.fillStyle = INK;
     ctx.fillText(this.zoom ? "step (double-click: all)" : "step", f.x + f.w / 2, f.y + f.h + 16);
     ctx.save();

@@ -9,7 +9,9 @@ const PARAM_GRADS = Object.values(LAYER_VIEWS).flatMap((v) => v.params.map((p) =
 const ORDER = ["x", ...Object.keys(KIND_TENSORS), "z", "a", "output", "losses", "dout", "da", "dz",
   ...PARAM_GRADS.map(([name]) => name), "dx"];
 const TITLES = { x: "input", ...KIND_TENSORS, z: "z", a: "a = act(z)", output: "output", losses: "loss per example",
-  dout: "dL/d(output)", da: "dL/da", dz: "dL/dz", ...Object.fromEntries(PARAM_GRADS), dx: "to the layer below" };
+  dout: "dL/d(output)", da: "dL/da", dz: "dL/dz", ...Object.fromEntries(PARAM_GRADS), dx: "dL/dx, to below" };
+const SHOWN = 5; // tensors drawn at most
+const BAR = 0.075; // of the width, each heatmap's colour bar and its ticks take from its column
 
 export class PhasePanel {
   constructor(element, explainElement) {
@@ -19,28 +21,33 @@ export class PhasePanel {
     Plotly.newPlot(element, [], {}, { displayModeBar: false, responsive: true });
   }
 
-  /** Heatmaps of a phase message's tensors (at most five, in a fixed order). */
+  /** Heatmaps of a phase message's tensors (at most five, in a fixed order), each with its colour
+   * bar (orange negative, blue positive, symmetric about 0) and a two-line title: name, shape. */
   draw(phase) {
     let names = Object.keys(phase.tensors);
-    names = phase.phase === "update" ? names.filter((n) => SHOWN_PARAMS.has(n.slice(n.lastIndexOf(".") + 1))).slice(0, 5)
-      : ORDER.filter((n) => names.includes(n)).slice(0, 5);
+    names = phase.phase === "update" ? names.filter((n) => SHOWN_PARAMS.has(n.slice(n.lastIndexOf(".") + 1))).slice(0, SHOWN)
+      : ORDER.filter((n) => names.includes(n)).slice(0, SHOWN);
     this.shown = names;
     const traces = [];
-    const layout = { margin: { l: 26, r: 6, t: 22, b: 18 }, font: { size: 9 }, showlegend: false, annotations: [],
-      grid: { rows: 1, columns: Math.max(1, names.length), pattern: "independent" } };
+    const layout = { margin: { l: 4, r: 4, t: 30, b: 6 }, font: { size: 9 }, showlegend: false, annotations: [] };
+    const width = 1 / Math.max(1, names.length);
     names.forEach((name, k) => {
       const t = phase.tensors[name];
       const decoded = decode(t.values);
       const z = decoded.shape.length === 2 ? rows(decoded) : [Array.from(decoded.values)];
       let scale = 0;
       for (const v of decoded.values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+      scale = scale || 1;
       const axis = k + 1;
-      traces.push({ type: "heatmap", z, zmin: -(scale || 1), zmax: scale || 1, colorscale: [[0, "#e69f00"], [0.5, "#f7f7f7"], [1, "#0072b2"]],
-        showscale: false, xaxis: `x${axis}`, yaxis: `y${axis}`, hovertemplate: `${name}[%{y}, %{x}] = %{z:.4g}<extra></extra>` });
-      layout[`xaxis${axis}`] = { tickfont: { size: 8 }, nticks: 4 };
-      layout[`yaxis${axis}`] = { tickfont: { size: 8 }, nticks: 4, autorange: "reversed" };
-      layout.annotations.push({ text: `${TITLES[name] ?? `Δ${name}`} [${t.shape.join("×")}]${t.summarized ? " (summarized)" : ""}`,
-        showarrow: false, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.13, font: { size: 10 } });
+      const domain = [k * width + (k ? 0.012 : 0), (k + 1) * width - BAR - 0.008]; // rows and columns: hover names them
+      traces.push({ type: "heatmap", z, zmin: -scale, zmax: scale, colorscale: [[0, "#e69f00"], [0.5, "#f7f7f7"], [1, "#0072b2"]],
+        showscale: true, colorbar: { x: domain[1] + 0.004, xanchor: "left", thickness: 6, len: 1, outlinewidth: 0,
+          tickvals: [-scale, 0, scale], ticktext: [-scale, 0, scale].map((v) => (v ? v.toPrecision(2) : "0")), tickfont: { size: 8 } },
+        xaxis: `x${axis}`, yaxis: `y${axis}`, hovertemplate: `${name}[%{y}, %{x}] = %{z:.4g}<extra></extra>` });
+      layout[`xaxis${axis}`] = { domain, anchor: `y${axis}`, showticklabels: false, ticks: "" };
+      layout[`yaxis${axis}`] = { anchor: `x${axis}`, showticklabels: false, ticks: "", autorange: "reversed" };
+      layout.annotations.push({ text: `${TITLES[name] ?? `Δ${name}`}<br>[${t.shape.join("×")}]${t.summarized ? " (summarized)" : ""}`,
+        showarrow: false, xref: "paper", yref: "paper", x: (k + 0.5) * width, y: 1, yanchor: "bottom", font: { size: 10 } });
     });
     Plotly.react(this.element, traces, layout);
   }
