@@ -54,7 +54,7 @@ function registerRedraws(redraws, charts) {
       const v = view();
       if (!v.config || !v.layers.length) return;
       charts.network.draw(v.layers, v.detail, featureLabels(getState().catalog, v.config), v.maps, v.phase, highlight());
-      $("#network-summary").textContent = charts.network.summary ? `Summarized, not every unit is drawn: ${charts.network.summary}.` : "";
+      $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
     }),
     flow: redraws.add($("#chart-flow"), 500, () => charts.flow.draw(view().history, view().layers, highlight())),
     flowmap: redraws.add($("#chart-flowmap"), 500, () => charts.flowmap.draw(view().history, view().layers)),

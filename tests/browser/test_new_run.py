@@ -44,7 +44,7 @@ def test_a_new_run_empties_the_step_through(page, how):
         page.click("[data-action=phase]")
         page.wait_for_function("n => document.querySelectorAll('#phase-readout > div').length === n", arg=k + 1)
     shown = step_through_shown(page)
-    assert shown["chart"] and len(shown["log"]) == 3 and shown["log"][0].startswith("step 3 · forward")
+    assert shown["chart"] and len(shown["log"]) == 3 and shown["log"][0].startswith("step 2 → 3 · forward")
     assert "W[0, 0]" in shown["explain"]
 
     new_run(page, how)
@@ -55,7 +55,7 @@ def test_a_new_run_empties_the_step_through(page, how):
     page.click("[data-action=phase]")
     page.wait_for_function("() => document.querySelectorAll('#phase-readout > div').length === 1")
     shown = step_through_shown(page)
-    assert shown["chart"] and shown["log"][0].startswith("step 1 · forward") and shown["explain"] == ""
+    assert shown["chart"] and shown["log"][0].startswith("step 0 → 1 · forward") and shown["explain"] == ""
 
 
 # ---- 4. the divergence banner goes with its run -----------------------------------------------

@@ -1,5 +1,5 @@
-// Loss over steps: every step's minibatch loss, the full-set train and test loss at each frame,
-// and an imported run's curves as a ghost to compare against.
+// Loss over steps: every step's minibatch loss, the full-set train and test loss at the server's
+// scheduled steps (every step at first, then 32 per doubling), and an imported run's curves as a ghost.
 
 import { LineChart } from "./linechart.js";
 
