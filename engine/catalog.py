@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .config import LIMITS, LIVE_FIELDS, Config, merge, validate_config
+from .config import DEFAULT_SEQ_LEN, LIMITS, LIVE_FIELDS, RECURRENT_INITS, Config, merge, validate_config
 from .datasets import DATASETS, make_dataset
 from .panel_data import EXTENT, GRID, MAP_GRID
 from .features import FEATURES
@@ -16,6 +16,7 @@ from .layers import LAYERS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .recorder import STEP_SCALARS
+from .sequences import make_sequences
 from .regularization import CLIPS
 from .stats import LAYER_STATS
 from .trace_loader import MAX_TRACE_BYTES
@@ -30,8 +31,15 @@ def _described(registry, **extra) -> list[dict]:
 PREVIEW_POINTS = 120
 
 
+PREVIEW_SEQUENCES = 4
+
+
 def _preview(spec) -> dict:
-    """A small seeded sample of a dataset for its thumbnail: {x, y, label}."""
+    """A small seeded sample of a dataset for its thumbnail: points {x, y, label}; sequences
+    {sequences (n, T, C), targets (n,) or (n, T)} at the default length."""
+    if spec.input_kind == "sequence":
+        x, y = make_sequences(spec.name, PREVIEW_SEQUENCES, DEFAULT_SEQ_LEN, 0.0, np.random.default_rng(0))
+        return {"sequences": x.round(3).tolist(), "targets": np.round(y, 3).tolist()}
     classes = min(spec.max_classes, 3) if spec.task == "classification" else 2
     points, labels = make_dataset(spec.name, PREVIEW_POINTS, 0.0, max(classes, 2),
                                   np.random.default_rng(0))
@@ -68,10 +76,13 @@ def _build() -> dict:
                                  max_classes=lambda l: l.max_classes),
             "optimizers": _described(OPTIMIZERS, reads=lambda o: list(o.reads)),
             "clips": _described(CLIPS),
-            "datasets": _described(DATASETS, task=lambda d: d.task,
+            "datasets": _described(DATASETS, task=lambda d: d.task, input_kind=lambda d: d.input_kind,
                                    max_classes=lambda d: d.max_classes, preview=_preview),
             "features": _described(FEATURES, label=lambda f: f.label),
-            "layer_kinds": _described(LAYERS, in_hidden=lambda layer: layer.in_hidden),
+            "layer_kinds": _described(LAYERS, in_hidden=lambda layer: layer.in_hidden,
+                                      recurrent=lambda layer: layer.recurrent,
+                                      activations=lambda layer: layer.activations),
+            "recurrent_inits": list(RECURRENT_INITS),
         },
         "defaults": Config().model_dump(),
         "limits": dict(LIMITS),

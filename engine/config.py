@@ -1,9 +1,8 @@
 """The run's config: one pydantic model, every default filled in, every field checked by name."""
-import json
-import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from .activations import ACTIVATIONS
@@ -11,12 +10,12 @@ from .datasets import DATASETS
 from .features import FEATURES
 from .inits import INITS
 from .layers import LAYERS
+from .layers.recurrent import IDENTITY
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .regularization import CLIPS
+from .config_errors import ConfigError, field_path, pydantic_message
 from .quote import quote
-
-MAX_KEY_CHARS = 60  # of an unknown key quoted in an error's field path
 
 LIMITS = {
     "max_hidden_layers": 32,
@@ -25,16 +24,15 @@ LIMITS = {
     "max_samples": 4096,
     "max_batch_size": 1024,
     "max_classes": 5,
+    "min_seq_len": 2,
+    "max_seq_len": 100,
+    "max_recurrent_units": 64,
+    "max_recurrent_layers": 4,
 }
+DEFAULT_SEQ_LEN = 20  # a sequence set's seq_len when the config names none
+RECURRENT_INITS = (*INITS, IDENTITY)
 
 
-class ConfigError(ValueError):
-    """A config rejected, with the dotted path of the field at fault."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
 
 
 def _choice(registry):
@@ -59,7 +57,8 @@ class HiddenLayer(_Strict):
     kind: str = Field("dense", description="the layer's kind; no kind means dense",
                       json_schema_extra=lambda schema: schema.update(enum=hidden_kinds()))
     units: int = Field(4, ge=1, le=LIMITS["max_units"], description="neurons in the layer")
-    activation: _choice(ACTIVATIONS) = Field("tanh", description="applied after the layer's z")
+    activation: _choice(ACTIVATIONS) | None = Field(
+        None, description="applied after the layer's z (tanh unless named; an lstm has none)")
 
     @field_validator("kind")
     @classmethod
@@ -69,17 +68,29 @@ class HiddenLayer(_Strict):
                                       {"expected": ", ".join(map(repr, hidden_kinds()))})
         return kind
 
+    @model_validator(mode="after")
+    def _default_activation(self) -> "HiddenLayer":
+        """tanh for a kind that has an activation and names none."""
+        if self.activation is None and LAYERS[self.kind].activations != ():
+            self.activation = "tanh"
+        return self
+
     @model_serializer(mode="wrap")
     def _dump(self, handler) -> dict:
-        """A dense layer is dumped without its kind, as every config before kinds reads."""
+        """A dense layer is dumped without its kind, as every config before kinds reads; a layer
+        with no activation (an lstm) without one."""
         data = handler(self)
         if data.get("kind") == "dense":
             del data["kind"]
+        if data.get("activation") is None:
+            del data["activation"]
         return data
 
 
 class DatasetConfig(_Strict):
-    name: _choice(DATASETS) = Field("spiral", description="which 2-D data set")
+    name: _choice(DATASETS) = Field("spiral", description="which data set (2-D points or sequences)")
+    seq_len: int | None = Field(None, ge=LIMITS["min_seq_len"], le=LIMITS["max_seq_len"],
+                                description=f"a sequence set's length T ({DEFAULT_SEQ_LEN} unless named)")
     n_samples: int = Field(500, ge=LIMITS["min_samples"], le=LIMITS["max_samples"],
                            description="points in train and test together")
     noise: float = Field(0.0, ge=0.0, le=50.0, description="Playground's noise, 0..50")
@@ -89,6 +100,21 @@ class DatasetConfig(_Strict):
     features: list[_choice(FEATURES)] = Field(["x1", "x2"], min_length=1, max_length=len(FEATURES),
                                               description="inputs computed from each point")
     standardize: bool = Field(False, description="scale inputs to zero mean and unit variance")
+
+    @model_validator(mode="after")
+    def _default_seq_len(self) -> "DatasetConfig":
+        """A sequence set's length, DEFAULT_SEQ_LEN unless named."""
+        if self.seq_len is None and DATASETS[self.name].input_kind == "sequence":
+            self.seq_len = DEFAULT_SEQ_LEN
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler) -> dict:
+        """A points set is dumped without seq_len, as every config before sequences reads."""
+        data = handler(self)
+        if data.get("seq_len") is None:
+            del data["seq_len"]
+        return data
 
 
 def _default_hidden():
@@ -106,6 +132,27 @@ class NetworkConfig(_Strict):
     batch_norm: bool = Field(False, description="batch norm after each hidden dense layer")
     residual: bool = Field(False, description="add each hidden layer's input where widths match")
     dropout: float = Field(0.0, ge=0.0, le=0.9, description="share of hidden units dropped in training")
+    recurrent_init: Literal[RECURRENT_INITS] | None = Field(
+        None, description="how W_h starts: an init per H×H block, or identity (rnn only); "
+                          "orthogonal unless named")
+    forget_bias: float | None = Field(None, ge=-10.0, le=10.0,
+                                      description="where an lstm's forget-gate bias starts; 1 unless named")
+
+    @model_validator(mode="after")
+    def _recurrent_defaults(self) -> "NetworkConfig":
+        """recurrent_init and forget_bias mean something only with a layer that reads them: filled
+        in there when not named, dropped elsewhere (so a points net dumps as it always did)."""
+        kinds = {layer.kind for layer in self.hidden}
+        recurrent = any(LAYERS[kind].recurrent for kind in kinds)
+        self.recurrent_init = (self.recurrent_init or "orthogonal") if recurrent else None
+        self.forget_bias = (1.0 if self.forget_bias is None else self.forget_bias) if "lstm" in kinds else None
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler) -> dict:
+        """Without the recurrent fields a network has no use for."""
+        return {key: value for key, value in handler(self).items()
+                if value is not None or key not in ("recurrent_init", "forget_bias")}
 
     @field_validator("init_gain")
     @classmethod
@@ -144,22 +191,6 @@ LIVE_FIELDS = {"network": {"dropout"},
                "training": set(TrainingConfig.model_fields) - {"loss", "dtype"}}
 
 
-def _message(error) -> str:
-    """A short human message for one pydantic error."""
-    kind, ctx, got = error["type"], error.get("ctx", {}), error.get("input")
-    bounds = {"greater_than_equal": "at least {ge}", "greater_than": "greater than {gt}",
-              "less_than_equal": "at most {le}", "less_than": "less than {lt}"}
-    if kind in bounds:
-        return f"must be {bounds[kind].format(**ctx)} (got {quote(got)})"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind == "literal_error":
-        return f"must be one of {ctx['expected']} (got {quote(got)})"
-    if kind == "too_long":
-        return f"must have at most {ctx['max_length']} items"
-    return error["msg"].lower()
-
-
 def n_train(dataset: DatasetConfig) -> int:
     """Training points the split yields for this dataset config."""
     n = dataset.n_samples
@@ -186,22 +217,50 @@ def _check_combinations(config: Config) -> None:
                           f"{n_train(config.dataset)} points (got {training.batch_size})")
     if config.network.batch_norm and training.batch_size == 1:
         raise ConfigError("training.batch_size", "batch norm needs batches of at least 2")
+    _check_layers(config)
 
 
-PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def field_path(loc) -> str:
-    """A pydantic error location as a dotted path (`network.hidden.0.units`); a key that is not a
-    plain name ("a.b", "0[0", "") is written quoted in brackets (`["0[0"]`), so the path reads
-    one way only."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int) or PLAIN_NAME.match(part):
-            out += f".{part}" if out else str(part)
-        else:
-            out += f"[{json.dumps(part[:MAX_KEY_CHARS])}]"
-    return out
+def _check_layers(config: Config) -> None:
+    """Each hidden layer's kind and activation against the data's input kind and the limits."""
+    data, network = DATASETS[config.dataset.name], config.network
+    kinds = [LAYERS[layer.kind] for layer in network.hidden]
+    for k, (layer, kind) in enumerate(zip(network.hidden, kinds)):
+        if kind.activations == () and "activation" in layer.model_fields_set and layer.activation:
+            raise ConfigError(f"network.hidden.{k}.activation",
+                              f"an {layer.kind} layer has no activation (its gates have their own)")
+        if kind.activations and layer.activation not in kind.activations:
+            raise ConfigError(f"network.hidden.{k}.activation", f"an {layer.kind} layer's activation is "
+                              f"{' or '.join(kind.activations)} (got {quote(layer.activation)})")
+    recurrent = [k for k, kind in enumerate(kinds) if kind.recurrent]
+    if data.input_kind == "points":
+        if config.dataset.seq_len is not None:
+            raise ConfigError("dataset.seq_len", f"{data.name!r} is 2-D points, not sequences")
+        if recurrent:
+            k = recurrent[0]
+            raise ConfigError(f"network.hidden.{k}.kind", f"an {network.hidden[k].kind} layer needs "
+                              f"sequence data; {data.name!r} is 2-D points")
+        return
+    if recurrent[:1] != [0]:
+        raise ConfigError("network.hidden.0.kind", f"{data.name!r} is sequences: the network starts "
+                          "with a recurrent layer (rnn or lstm)")
+    after_dense = next((k for k in recurrent if k > 0 and not kinds[k - 1].recurrent), None)
+    if after_dense is not None:
+        raise ConfigError(f"network.hidden.{after_dense}.kind",
+                          "a recurrent layer cannot follow a dense one")
+    if len(recurrent) > LIMITS["max_recurrent_layers"]:
+        raise ConfigError("network.hidden", f"at most {LIMITS['max_recurrent_layers']} recurrent layers "
+                          f"(got {len(recurrent)})")
+    for k in recurrent:
+        if network.hidden[k].units > LIMITS["max_recurrent_units"]:
+            raise ConfigError(f"network.hidden.{k}.units", f"a recurrent layer has at most "
+                              f"{LIMITS['max_recurrent_units']} units (got {network.hidden[k].units})")
+    if network.recurrent_init == IDENTITY and any(network.hidden[k].kind == "lstm" for k in recurrent):
+        raise ConfigError("network.recurrent_init", "identity is for rnn layers (IRNN); an lstm "
+                          "layer starts from another init")
+    for option in ("batch_norm", "residual"):
+        if getattr(network, option):
+            raise ConfigError(f"network.{option}", f"applies to the dense layers of a points set, "
+                              f"not to {data.name!r}'s sequences")
 
 
 def validate_config(data) -> Config:
@@ -212,7 +271,7 @@ def validate_config(data) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise ConfigError(field_path(error["loc"]), _message(error)) from None
+        raise ConfigError(field_path(error["loc"]), pydantic_message(error)) from None
     _check_combinations(config)
     return config
 

@@ -1,4 +1,5 @@
-"""A run's data: the seeded dataset, split, expanded into features and optionally standardized."""
+"""A run's data: the seeded dataset, split, and as the network sees it (points expanded into
+features and optionally standardized; sequences as they are)."""
 from dataclasses import dataclass
 
 import numpy as np
@@ -6,23 +7,27 @@ import numpy as np
 from .config import DatasetConfig
 from .datasets import DATASETS, make_dataset, split
 from .features import expand_features, standardization
+from .sequences import make_sequences
 
 
 @dataclass
 class Data:
-    """Train and test inputs (N, F) as the network sees them, labels (N,), and the raw 2-D points."""
+    """Train and test inputs as the network sees them ((N, F) points or (N, T, C) sequences),
+    targets (N,) or, many-to-many, (N, T), and for points the raw 2-D points."""
     task: str
     n_classes: int  # 0 for regression
-    points_train: np.ndarray
-    points_test: np.ndarray
+    points_train: np.ndarray | None  # (N, 2), None for sequences
+    points_test: np.ndarray | None
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
-    features: list
+    features: list  # the input features, or a sequence's channels
     dtype: np.dtype
     shift: np.ndarray  # (F,) subtracted before scaling (zeros without standardization)
     scale: np.ndarray  # (F,) divided by (ones without standardization)
+    input_kind: str = "points"
+    many_to_many: bool = False  # a target per time step
 
     def inputs(self, points) -> np.ndarray:
         """Network inputs for raw 2-D points, as the training data was made: (N, 2) -> (N, F)."""
@@ -33,6 +38,8 @@ def load_data(dataset: DatasetConfig, seed: int, stream: int, dtype) -> Data:
     """Generate and split the configured set from its own seeded stream."""
     spec = DATASETS[dataset.name]
     rng = np.random.default_rng([seed, stream])
+    if spec.input_kind == "sequence":
+        return _sequences(dataset, spec, rng, dtype)
     points, labels = make_dataset(dataset.name, dataset.n_samples, dataset.noise,
                                   dataset.n_classes, rng)
     p_train, y_train, p_test, y_test = split(points, labels, dataset.train_fraction, rng)
@@ -47,3 +54,26 @@ def load_data(dataset: DatasetConfig, seed: int, stream: int, dtype) -> Data:
                 dtype=np.dtype(dtype), shift=shift, scale=scale)
     data.x_train, data.x_test = data.inputs(p_train), data.inputs(p_test)
     return data
+
+
+def _sequences(dataset: DatasetConfig, spec, rng, dtype) -> Data:
+    """A sequence set, split like the points sets; its inputs are used as generated."""
+    x, y = make_sequences(dataset.name, dataset.n_samples, dataset.seq_len, dataset.noise, rng)
+    x_train, y_train, x_test, y_test = split(x, y, dataset.train_fraction, rng)
+    channels = len(spec.channels)
+    return Data(task=spec.task, n_classes=2 if spec.task == "classification" else 0,
+                points_train=None, points_test=None, x_train=x_train.astype(dtype), y_train=y_train,
+                x_test=x_test.astype(dtype), y_test=y_test, features=list(spec.channels),
+                dtype=np.dtype(dtype), shift=np.zeros(channels), scale=np.ones(channels),
+                input_kind="sequence", many_to_many=spec.many_to_many)
+
+
+def input_shape(dataset: DatasetConfig) -> tuple:
+    """One example as the network sees it: (features,) for points, (T, channels) for sequences."""
+    spec = DATASETS[dataset.name]
+    return (dataset.seq_len, len(spec.channels)) if spec.input_kind == "sequence" else (len(dataset.features),)
+
+
+def target_shape(dataset: DatasetConfig) -> tuple:
+    """One example's target: () or, for a many-to-many sequence set, (T,)."""
+    return (dataset.seq_len,) if getattr(DATASETS[dataset.name], "many_to_many", False) else ()

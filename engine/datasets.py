@@ -1,4 +1,5 @@
-"""Seeded 2-D toy datasets, modelled on TensorFlow Playground's ``dataset.ts``.
+"""Seeded 2-D toy datasets, modelled on TensorFlow Playground's ``dataset.ts``, and DATASETS,
+the registry of every set of every input kind (the sequence sets are in ``sequences.py``).
 
 Every generator takes ``noise`` on Playground's slider scale (0..50) and divides it by 100.
 Classification labels are int64 in 0..C-1 (Playground's -1 is 0, +1 is 1); regression targets
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from .sequences import SEQUENCES
 
 Arrays = tuple[np.ndarray, np.ndarray]
 
@@ -33,6 +36,7 @@ class DatasetSpec:
     task: str
     max_classes: int
     make: Callable[[int, float, int, np.random.Generator], Arrays]
+    input_kind: str = "points"
 
 
 def _class_sizes(n: int, n_classes: int) -> list[int]:
@@ -134,7 +138,7 @@ def _multigauss(n: int, noise: float, n_classes: int, rng: np.random.Generator) 
     return x, values[np.arange(n), np.argmax(np.abs(values), axis=1)]
 
 
-DATASETS: dict[str, DatasetSpec] = {
+POINT_SETS: dict[str, DatasetSpec] = {
     spec.name: spec
     for spec in [
         DatasetSpec("circle", "Disk inside a ring; labelled by the noisy point, so roughly balanced at noise > 0.",
@@ -153,15 +157,18 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
+DATASETS = {**POINT_SETS, **SEQUENCES}  # every set, of every input kind, by name
+
+
 def make_dataset(name: str, n_samples: int, noise: float, n_classes: int, rng: np.random.Generator) -> Arrays:
     """Return (x (n_samples, 2) float64, y (n_samples,)) for the named set, shuffled by rng."""
-    x, y = DATASETS[name].make(n_samples, noise, n_classes, rng)
+    x, y = POINT_SETS[name].make(n_samples, noise, n_classes, rng)
     order = rng.permutation(n_samples)
     return x[order], y[order]
 
 
 def split(x: np.ndarray, y: np.ndarray, train_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """(x (n, 2), y (n,)) -> (x_train, y_train, x_test, y_test), a random split with both parts non-empty."""
+    """(x (n, ...), y (n, ...)) -> (x_train, y_train, x_test, y_test), a random split with both parts non-empty."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y)
     n = len(x)
     n_train = max(1, min(n - 1, round(n * train_fraction)))

@@ -59,6 +59,12 @@ def _cross_entropy_backward(out, y):
     return grad * (1.0 / len(y))
 
 
+def by_example(out, y):
+    """Outputs and targets as rows the losses read: (B, K), (B,) as they are; a sequence's
+    (B, T, K), (B, T) as B·T rows, so the mean runs over batch and time (torch's mean)."""
+    return out.reshape(-1, out.shape[-1]), y.reshape(-1)
+
+
 LOSSES = {l.name: l for l in [
     Loss("mse", "mean squared error (no ½), one output; targets 0/1 on a binary set",
          ("classification", "regression"), 2, lambda c: 1, _mse, _mse_backward,

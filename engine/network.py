@@ -50,20 +50,25 @@ class Tape:
     dx: np.ndarray | None = None  # dL/dx, residual branch included
 
 
-def build_entries(n_inputs: int, n_outputs: int, net) -> list[Entry]:
-    """The trace's `layers` for a config: each hidden layer's kind (dense followed by batch norm
-    with `batch_norm`), then a dense output layer."""
-    entries, shape = [], (n_inputs,)
-    for k, spec in enumerate(net.hidden, start=1):
+def build_entries(in_shape: tuple, n_outputs: int, net, many_to_one: bool = False) -> list[Entry]:
+    """The trace's `layers` for a config and the data's per-example shape: each hidden layer's
+    kind (dense followed by batch norm with `batch_norm`), then a dense output layer. In a
+    many-to-one net the last recurrent layer passes on h_T only. A recurrent layer's activation
+    acts inside its loop over time, so its block ends linear."""
+    entries, shape = [], tuple(in_shape)
+    kinds = [LAYERS[spec.kind] for spec in net.hidden]
+    last_recurrent = max((k for k, kind in enumerate(kinds, start=1) if kind.recurrent), default=None)
+    for k, (spec, kind) in enumerate(zip(net.hidden, kinds), start=1):
         start = len(entries)
-        layer = LAYERS[spec.kind].from_config(spec, shape, net)
+        layer = kind.from_config(spec, shape, net, ends_sequence=many_to_one and k == last_recurrent)
         entries.append(Entry(f"{layer.prefix or layer.kind}{k}", layer, spec.activation, start))
         if net.batch_norm and isinstance(layer, Dense):
             entries.append(Entry(f"bn{k}", BatchNorm(layer.fan_out), None, start))
         residual = net.residual and k > 1 and shape == layer.out_shape
-        entries[-1].end = BlockEnd(ACTIVATIONS[spec.activation], residual, net.dropout)
+        end = "linear" if kind.recurrent else spec.activation
+        entries[-1].end = BlockEnd(ACTIVATIONS[end], residual, net.dropout)
         shape = layer.out_shape
-    output = Entry(f"dense{len(net.hidden) + 1}", Dense(shape[0], n_outputs), "linear", len(entries))
+    output = Entry(f"dense{len(net.hidden) + 1}", Dense(shape[-1], n_outputs), "linear", len(entries))
     output.end = BlockEnd(ACTIVATIONS["linear"])
     return entries + [output]
 

@@ -104,9 +104,9 @@ def layer_detail(trainer) -> list[dict]:
 
 def detail(trainer, planes: bool = True) -> dict:
     """What the panels draw for the trainer's current state, tagged with its step; `planes`
-    adds the output grid and neuron maps (the heavy part)."""
+    adds the output grid and neuron maps (the heavy part), where the data is a plane of points."""
     with np.errstate(all="ignore"):
         out = {"step": trainer.steps, "layers": layer_detail(trainer)}
-        if planes:
+        if planes and trainer.data.input_kind == "points":
             out.update(output_grid=output_grid(trainer), neuron_maps=neuron_maps(trainer))
         return out

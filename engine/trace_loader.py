@@ -5,6 +5,7 @@ import orjson
 from .config import ConfigError, merge, validate_config
 from .losses import LOSSES
 from .quote import quote
+from .data import input_shape, target_shape
 from .network import build_entries
 from .stats import LAYER_STATS
 from .trace_export import FORMAT, VERSION
@@ -70,10 +71,11 @@ def parse_trace(raw: bytes) -> dict:
         config = validate_config(_require(trace, "config", dict, ""))
     except ConfigError as exc:
         raise TraceError(_within("config", exc.field), exc.message) from None
-    n_features = len(config.dataset.features)
-    _check_data(_require(trace, "data", dict, ""), n_features)
+    shape, target = input_shape(config.dataset), target_shape(config.dataset)
+    _check_data(_require(trace, "data", dict, ""), shape, target)
     n_classes = config.dataset.n_classes
-    entries = build_entries(n_features, LOSSES[config.training.loss].outputs(n_classes), config.network)
+    entries = build_entries(shape, LOSSES[config.training.loss].outputs(n_classes), config.network,
+                            many_to_one=len(shape) > 1 and not target)
     layers = _require(trace, "layers", list, "")
     if layers != [e.describe() for e in entries]:
         raise TraceError("layers", "do not match the network the config builds")
@@ -91,13 +93,15 @@ def load_trace(path) -> dict:
     return parse_trace(raw)
 
 
-def _check_data(data, n_features) -> None:
-    """x_* of shape (n, features), y_* of length n, for train and test."""
+def _check_data(data, shape: tuple, target: tuple) -> None:
+    """x_* of shape (n, *shape) (features, or time steps and channels), y_* of shape (n, *target),
+    for train and test."""
     for split in ("train", "test"):
         x = _array(_require(data, f"x_{split}", list, "data"), f"data.x_{split}")
-        if x.ndim != 2 or x.shape[1] != n_features:
-            raise TraceError(f"data.x_{split}", f"must have {n_features} columns per row")
-        _array(_require(data, f"y_{split}", list, "data"), f"data.y_{split}", (len(x),))
+        if x.ndim != 1 + len(shape) or x.shape[1:] != shape:
+            each = f"{shape[0]} columns per row" if len(shape) == 1 else f"shape {list(shape)} per example"
+            raise TraceError(f"data.x_{split}", f"must have {each}")
+        _array(_require(data, f"y_{split}", list, "data"), f"data.y_{split}", (len(x), *target))
 
 
 def _check_params(params, entries, where) -> None:

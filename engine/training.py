@@ -26,7 +26,7 @@ from .config import Config, ConfigError, live_changes, merge, rebuild_fields, va
 from .data import load_data
 from .divergence import locate_nonfinite
 from .evaluations import EvaluationLog, due
-from .losses import LOSSES
+from .losses import LOSSES, by_example
 from .network import Network, build_entries
 from .optimizers import OPTIMIZERS
 from .recorder import TraceRecorder
@@ -67,7 +67,8 @@ class Training:
         self.targets = self.data.y_train if self.loss.int_targets else self.data.y_train.astype(dtype)
         self.test_targets = self.data.y_test if self.loss.int_targets else self.data.y_test.astype(dtype)
         outputs = self.loss.outputs(self.data.n_classes)
-        self.entries = build_entries(self.data.x_train.shape[1], outputs, c.network)
+        self.entries = build_entries(self.data.x_train.shape[1:], outputs, c.network,
+                                     many_to_one=self.data.input_kind == "sequence" and not self.data.many_to_many)
         self.net = Network(self.entries, c.network,
                            np.random.default_rng([c.seed, STREAMS["init"]]), dtype)
         self._stats = LayerStats(self.net)
@@ -160,9 +161,10 @@ class Training:
                 yield describe_forward(net, i, number)
             else:
                 h = net.forward(i, h, self.dropout_rng)
-        losses = self.loss.per_example(h, y)
-        loss = float(losses.sum()) / len(batch)
-        d = self.loss.backward(h, y)
+        out, targets = by_example(h, y)
+        losses = self.loss.per_example(out, targets)
+        loss = float(losses.sum()) / len(losses)
+        d = self.loss.backward(out, targets).reshape(h.shape)
         if describe:
             yield PhaseRecord("loss", None, number, {"output": h, "losses": losses, "dout": d})
         for i in reversed(range(len(net.entries))):
@@ -200,7 +202,7 @@ class Training:
                 self.dropout_rng.bit_generator.state = rng_state
             nonfinite = locate_nonfinite(net, number, loss, update, new_theta, new_state)
             self.nonfinite = self.nonfinite or nonfinite
-        accuracy = (np.count_nonzero(self.loss.predict(h) == self.data.y_train[batch]) / len(batch)
+        accuracy = (np.count_nonzero(self.loss.predict(out) == self.data.y_train[batch].ravel()) / len(losses)
                     if self.data.task == "classification" else None)
         record = StepRecord(number, self.epoch, loss, accuracy, batch, stats,
                             norm_before, norm_after, applied, nonfinite)
@@ -282,8 +284,8 @@ class Training:
         for split, x, y, labels in (("train", self.data.x_train, self.targets, self.data.y_train),
                                     ("test", self.data.x_test, self.test_targets, self.data.y_test)):
             with np.errstate(all="ignore"):
-                out, _ = self.net.evaluate(x)
+                out, y = by_example(self.net.evaluate(x)[0], y)
                 result[f"{split}_loss"] = float(self.loss.per_example(out, y).mean())
-            result[f"{split}_accuracy"] = (float(np.mean(self.loss.predict(out) == labels))
+            result[f"{split}_accuracy"] = (float(np.mean(self.loss.predict(out) == labels.ravel()))
                                            if self.data.task == "classification" else None)
         return result

@@ -35,14 +35,17 @@ class Layer(ABC):
     in_hidden = True  # may be named by a layer of network.hidden (batch norm is an option instead)
     keeps_statistics = False  # whether a training step changes state besides parameters
     units_axis = -1  # the axis of z that holds the layer's units (for activation statistics)
+    recurrent = False  # runs over time: needs sequence data
+    activations = None  # what a hidden layer of this kind may name: None any, () none
 
     def __init__(self, in_shape: tuple, out_shape: tuple):
         self.in_shape, self.out_shape = tuple(in_shape), tuple(out_shape)
 
     @classmethod
-    def from_config(cls, spec, in_shape: tuple, net) -> "Layer":
+    def from_config(cls, spec, in_shape: tuple, net, ends_sequence: bool = False) -> "Layer":
         """The layer a `network.hidden` entry describes, reading in_shape (per example); a kind
-        that only follows another (batch norm) is built by the network instead."""
+        that only follows another (batch norm) is built by the network instead. `ends_sequence`:
+        the last recurrent layer of a many-to-one net, which passes on h_T only."""
         raise TypeError(f"a {cls.kind} layer cannot be named in network.hidden")
 
     @property

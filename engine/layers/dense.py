@@ -11,9 +11,14 @@ def dense_forward(x, W, b):
 
 
 def dense_backward(dz, x, W, dW, db, need_dx=True):
-    """Fill dW (fan_in, fan_out) and db (fan_out,) from dz (B, fan_out); return dx (B, fan_in)."""
-    np.matmul(x.T, dz, out=dW)
-    np.add.reduce(dz, axis=0, out=db)
+    """Fill dW (fan_in, fan_out) and db (fan_out,) from dz (B, fan_out); return dx (B, fan_in).
+    Over sequences (B, T, ·) every time step counts as an example."""
+    if x.ndim > 2:
+        x, dz_rows = x.reshape(-1, x.shape[-1]), dz.reshape(-1, dz.shape[-1])
+    else:
+        dz_rows = dz
+    np.matmul(x.T, dz_rows, out=dW)
+    np.add.reduce(dz_rows, axis=0, out=db)
     return dz @ W.T if need_dx else None
 
 
@@ -27,8 +32,8 @@ class Dense(Layer):
         self.fan_in, self.fan_out = fan_in, fan_out
 
     @classmethod
-    def from_config(cls, spec, in_shape, net) -> "Dense":
-        return cls(in_shape[0], spec.units)
+    def from_config(cls, spec, in_shape, net, ends_sequence=False) -> "Dense":
+        return cls(in_shape[-1], spec.units)
 
     @property
     def params(self) -> tuple:
@@ -46,6 +51,8 @@ class Dense(Layer):
         return dense_backward(dz, cache, params["W"], grads["W"], grads["b"], need_dx)
 
     def per_example(self, key, index, cache, dz):
+        if cache.ndim > 2:
+            return None  # over sequences a weight's term sums over time steps: not itemized
         batch = dz.shape[0]
         column = index[-1]
         delta = dz[:, column].astype(np.float64) * batch

@@ -131,7 +131,8 @@ export class Controls {
   // ---- groups ------------------------------------------------------------------------------
   buildData(body) {
     const thumbs = el("div", { class: "thumbs", role: "group", "aria-label": "Dataset" });
-    for (const d of this.catalog.choices.datasets) {
+    // the sequence sets train in the engine and the CLI; the page offers them once it draws them
+    for (const d of this.catalog.choices.datasets.filter((set) => set.input_kind === "points")) {
       const canvas = el("canvas", { width: 52, height: 52 });
       drawThumbnail(canvas, d);
       const button = el("button", { class: "thumb", title: d.description, "data-dataset": d.name,

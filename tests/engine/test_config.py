@@ -116,7 +116,8 @@ def hidden(n, units=4):
 
 def test_limits_are_the_documented_ones():
     assert LIMITS == {"max_hidden_layers": 32, "max_units": 256, "min_samples": 10,
-                      "max_samples": 4096, "max_batch_size": 1024, "max_classes": 5}
+                      "max_samples": 4096, "max_batch_size": 1024, "max_classes": 5,
+                      "min_seq_len": 2, "max_seq_len": 100, "max_recurrent_units": 64, "max_recurrent_layers": 4}
 
 
 def test_hidden_layer_limit_is_inclusive():
@@ -305,7 +306,8 @@ def test_catalog_schema_enums_match_registries():
     schema = engine.catalog()["schema"]
     defs = schema["$defs"]
     assert set(schema["properties"]) == {"seed", "dataset", "network", "training"}
-    assert defs["HiddenLayer"]["properties"]["activation"]["enum"] == list(ACTIVATIONS)
+    assert defs["HiddenLayer"]["properties"]["activation"]["anyOf"] == [{"enum": list(ACTIVATIONS), "type": "string"},
+                                                                         {"type": "null"}]
     assert defs["NetworkConfig"]["properties"]["init"]["enum"] == list(INITS)
     assert defs["TrainingConfig"]["properties"]["loss"]["enum"] == list(LOSSES)
     assert defs["TrainingConfig"]["properties"]["optimizer"]["enum"] == list(OPTIMIZERS)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.datasets import DATASETS, make_dataset, split
+from engine.datasets import POINT_SETS as DATASETS, make_dataset, split
 from engine.features import FEATURES, expand_features, standardization
 
 ALL = list(DATASETS)

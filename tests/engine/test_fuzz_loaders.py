@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from engine import Config, ConfigError, TraceError, Trainer, catalog, encode, parse_trace, validate_config
-from engine.config import HiddenLayer, field_path, merge
+from engine.config import HiddenLayer, merge
+from engine.config_errors import field_path
 
 # JSON nesting depths: around orjson's limits (it writes up to 255 levels, reads up to 1024) and
 # Python's recursion limit (~1000), which a repr() of the value in an error message would hit
@@ -53,9 +54,13 @@ json_values = st.recursive(json_leaves, lambda inner: st.lists(inner, max_size=5
 def value_of(node: dict) -> st.SearchStrategy:
     """Valid values for one schema node (pure validation: no cost caps)."""
     node = _resolve(node)
+    if "anyOf" in node:  # an optional field: any of its forms
+        return st.one_of(*(value_of(form) for form in node["anyOf"]))
     if "enum" in node:
         return st.sampled_from(node["enum"])
     kind = node.get("type")
+    if kind == "null":
+        return st.none()
     if kind == "boolean":
         return st.booleans()
     if kind == "integer":
@@ -234,10 +239,21 @@ def test_validate_config_schema_partials(document):
     config = check_config_outcome(document)
     if config is not None:  # the normalized config is the defaults with the document merged in
         expected = merge(full_config(), document)
-        expected["network"]["hidden"] = [{k: v for k, v in {**DEFAULT_LAYER, **h}.items()
+        expected["network"]["hidden"] = [{k: v for k, v in {**DEFAULT_LAYER, **h, **tanh_unless_named(h)}.items()
                                           if (k, v) != ("kind", "dense")}  # dense is implied
                                          for h in expected["network"]["hidden"]]
+        # a points set (the default) has no seq_len and its net no recurrent fields: a null or a
+        # value for them means "not named" and is not dumped (a recurrent kind itself is refused)
+        if expected["dataset"].get("seq_len", 0) is None:
+            del expected["dataset"]["seq_len"]
+        for key in ("recurrent_init", "forget_bias"):
+            expected["network"].pop(key, None)
         assert config.model_dump() == expected
+
+
+def tanh_unless_named(layer: dict) -> dict:
+    """A dense layer's activation null means not named: tanh."""
+    return {"activation": "tanh"} if layer.get("activation", "tanh") is None else {}
 
 
 @fuzz(400)

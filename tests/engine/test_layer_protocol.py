@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from engine import LAYERS, ConfigError, ExplainError, Trainer, encode, parse_trace, validate_config
+from engine.config import hidden_kinds
 from engine.layers import WEIGHT, Layer, ParamSpec
 from engine.replay import replay
 
@@ -16,7 +17,7 @@ class Scale(Layer):
     kind = "scale"
 
     @classmethod
-    def from_config(cls, spec, in_shape, net) -> "Scale":
+    def from_config(cls, spec, in_shape, net, ends_sequence=False) -> "Scale":
         return cls(in_shape, in_shape)
 
     @property
@@ -53,7 +54,7 @@ def test_an_unregistered_kind_is_a_config_error_naming_the_field():
     with pytest.raises(ConfigError) as caught:
         validate_config(CONFIG)
     assert caught.value.field == "network.hidden.1.kind"
-    assert caught.value.message == "must be one of 'dense' (got 'scale')"
+    assert caught.value.message == f"must be one of {', '.join(map(repr, hidden_kinds()))} (got 'scale')"
 
 
 def test_the_registered_kind_builds_its_entry(scale_kind):

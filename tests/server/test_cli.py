@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from engine import Trainer
@@ -177,3 +178,17 @@ def test_serve_on_a_taken_port_says_so_before_any_url(capsys):
     assert err.strip() == (f"backprop-lab: port {port} on 127.0.0.1 is already in use (another "
                            f"backprop-lab, or another program). Choose another port: backprop-lab "
                            f"--port {port + 1}")
+
+
+def test_run_and_validate_take_a_sequence_config(tmp_path, capsys):
+    config = {"dataset": {"name": "sine", "seq_len": 8, "n_samples": 60},
+              "network": {"hidden": [{"kind": "rnn", "units": 4}, {"kind": "lstm", "units": 3}]},
+              "training": {"loss": "mse"}}
+    code, out, err, trace_path = run(tmp_path, capsys, config, 30)
+    assert code == 0 and out.startswith("30 steps,") and "test accuracy" not in out
+    trace = load_trace(trace_path)
+    assert [layer["kind"] for layer in trace["layers"]] == ["rnn", "lstm", "dense"]
+    assert np.asarray(trace["data"]["x_train"]).shape == (30, 8, 1)
+    assert np.asarray(trace["data"]["y_train"]).shape == (30, 8)
+    assert main(["validate", str(trace_path)]) == 0
+    assert capsys.readouterr().out.endswith("valid trace, 3 layers, 30 recorded steps up to step 30, 6 snapshots, 0 events\n")

@@ -374,9 +374,13 @@ def _resolve(node: dict) -> dict:
 def value_of(node: dict, name: str = "") -> st.SearchStrategy:
     """Valid values of one schema node, within CAPS."""
     node = _resolve(node)
+    if "anyOf" in node:  # an optional field: any of its forms
+        return st.one_of(*(value_of(form, name) for form in node["anyOf"]))
     if "enum" in node:
         return st.sampled_from(node["enum"])
     kind = node.get("type")
+    if kind == "null":
+        return st.none()
     if kind == "boolean":
         return st.booleans()
     if kind == "integer":

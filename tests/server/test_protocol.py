@@ -215,6 +215,19 @@ def test_configure_rebuild_starts_a_new_run(conv):
     assert scalar_steps(conv.step()) == [1]
 
 
+def test_configure_to_a_sequence_set_is_refused_naming_the_field_and_changes_nothing(conv):
+    conv.step(2)
+    sequences = {"dataset": {"name": "adding"}, "network": {"hidden": [{"kind": "lstm", "units": 4}]},
+                 "training": {"loss": "mse"}}
+    conv.send({"type": "configure", "config": sequences, "id": 12})
+    assert conv.expect("error", id=12) == {
+        "type": "error", "id": 12, "field": "dataset.name",
+        "message": "dataset.name: 'adding' is a sequence set: the page does not draw recurrent nets yet; "
+                   "train it with `backprop-lab run`"}
+    frame = conv.step()
+    assert (frame["run"], frame["step"]) == (1, 3)  # the run went on untouched
+
+
 def test_configure_is_a_deep_merge(conv):
     conv.send({"type": "configure", "config": {"training": {"momentum": 0.5}}})
     conv.expect("config", reset=False)

@@ -44,5 +44,18 @@ def test_the_catalog_carries_what_the_page_must_not_copy(client):
 
 def test_the_catalog_lists_the_layer_kinds_from_the_registry(client):
     kinds = client.get("/api/catalog").json()["choices"]["layer_kinds"]
-    assert [(k["name"], k["in_hidden"]) for k in kinds] == [("dense", True), ("batch_norm", False)]
+    assert [(k["name"], k["in_hidden"], k["recurrent"], k["activations"]) for k in kinds] == [
+        ("dense", True, False, None), ("batch_norm", False, False, None), ("rnn", True, True, ["tanh", "relu"]),
+        ("lstm", True, True, [])]
     assert all(k["description"] for k in kinds)
+
+
+def test_a_sequence_trace_is_valid_but_not_one_the_page_replays(client):
+    trainer = Trainer({"dataset": {"name": "remember_first", "seq_len": 6},
+                       "network": {"hidden": [{"kind": "lstm", "units": 4}]}}, snapshot_every=2)
+    trainer.run(3)
+    response = client.post("/api/trace/check", content=encode(trainer.export_trace()))
+    assert response.status_code == 422
+    assert response.json() == {"ok": False, "where": "config.dataset.name", "message":
+                               "'remember_first' is a sequence set: the page does not draw recurrent nets "
+                               "yet; train it with `backprop-lab run`"}

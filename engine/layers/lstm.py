@@ -1,0 +1,90 @@
+"""The LSTM layer, torch's gate order i, f, g, o: c_t = σ(f)·c_{t-1} + σ(i)·tanh(g),
+h_t = σ(o)·tanh(c_t); `forget_bias` is where the f slice of b starts."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .recurrent import Recurrent
+
+
+@dataclass
+class LSTMCache:
+    """The forward's x (B, T, C), h_t, c_t and tanh(c_t) (B, T, H) and the activated gates
+    i, f, g, o side by side (B, T, 4H); the backward adds what begin_backward precomputes, dpre
+    (B, T, 4H), the dL/dc it carries (B, H) and ‖dL/dh_t‖ by time (T,)."""
+    x: np.ndarray = None
+    h: np.ndarray = None
+    c: np.ndarray = None
+    tanh_c: np.ndarray = None
+    gates: np.ndarray = None
+    dpre: np.ndarray = None
+    derivative: np.ndarray = None
+    partners: np.ndarray = None
+    to_cell: np.ndarray = None
+    dc_carry: np.ndarray = None
+    signal_by_time: np.ndarray = None
+
+
+class LSTM(Recurrent):
+    kind = prefix = "lstm"
+    description = "long short-term memory: gated cell state c_t carries the gradient through time"
+    gates = 4
+    activations = ()
+
+    def initialize(self, params, rng, net) -> None:
+        super().initialize(params, rng, net)
+        params["b"][self.units:2 * self.units] = net.forget_bias
+
+    def start(self, batch, steps, dtype) -> LSTMCache:
+        shape = (batch, steps, self.units)
+        H = self.units
+        # σ(x) = (1 + tanh(x/2)) / 2: every gate is one tanh of the scaled pre-activation
+        self.gate_scale = np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)].astype(dtype)
+        self.gate_offset = np.r_[np.full(2 * H, 0.5), np.zeros(H), np.full(H, 0.5)].astype(dtype)
+        return LSTMCache(h=np.empty(shape, dtype), c=np.empty(shape, dtype), tanh_c=np.empty(shape, dtype),
+                         gates=np.empty((batch, steps, 4 * H), dtype))
+
+    def step(self, t, projected, h, W_h, cache):
+        """h_t from the step's input term (B, 4H) and h_{t-1} (B, H); keeps gates, c_t, tanh(c_t)."""
+        H = self.units
+        gates = cache.gates[:, t]
+        np.matmul(h, W_h, out=gates)
+        gates += projected
+        gates *= self.gate_scale
+        np.tanh(gates, out=gates)
+        gates *= self.gate_scale
+        gates += self.gate_offset
+        i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+        c = cache.c[:, t]
+        np.multiply(i, g, out=c)
+        if t:
+            c += f * cache.c[:, t - 1]
+        tanh_c = np.tanh(c, out=cache.tanh_c[:, t])
+        return np.multiply(o, tanh_c, out=cache.h[:, t])
+
+    def begin_backward(self, cache) -> None:
+        """What every step of the backward reads, for all t at once: each gate's derivative at its
+        pre-activation (B, T, 4H), what dL/dc_t scales into i, f and g (g, c_{t-1}, i: (B, T, 3, H))
+        and dL/dh_t into dL/dc_t (o·(1 − tanh²c))."""
+        H, gates = self.units, cache.gates
+        cache.derivative = gates * (1.0 - gates)
+        g = gates[..., 2 * H:3 * H]
+        cache.derivative[..., 2 * H:3 * H] = 1.0 - g * g
+        c_before = np.zeros_like(cache.c)
+        c_before[:, 1:] = cache.c[:, :-1]
+        cache.partners = np.stack([g, c_before, gates[..., :H]], axis=2)
+        cache.to_cell = gates[..., 3 * H:] * (1.0 - cache.tanh_c * cache.tanh_c)
+        cache.dc_carry = np.zeros_like(cache.c[:, 0])
+
+    def step_backward(self, t, dh, cache):
+        """dL/d(pre-activation gates) (B, 4H) at step t from dL/dh_t (B, H) and the carried dL/dc."""
+        B, H = dh.shape[0], self.units
+        dc = dh * cache.to_cell[:, t]
+        dc += cache.dc_carry
+        out = np.empty((B, 4, H), dtype=dh.dtype)
+        np.multiply(cache.partners[:, t], dc[:, None, :], out=out[:, :3])
+        np.multiply(dh, cache.tanh_c[:, t], out=out[:, 3])
+        cache.dc_carry = dc * cache.gates[:, t, H:2 * H]
+        flat = out.reshape(B, 4 * H)
+        flat *= cache.derivative[:, t]
+        return flat

@@ -1,0 +1,51 @@
+"""The plain recurrent layer: h_t = act(x_t @ W_x + h_{t-1} @ W_h + b), act tanh or relu (torch's
+RNN with weight_ih = W_x.T, weight_hh = W_h.T, bias_ih = b, bias_hh = 0)."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from .recurrent import Recurrent
+
+NONLINEARITIES = ("tanh", "relu")
+
+
+@dataclass
+class RNNCache:
+    """What the forward keeps: the input x (B, T, C) and every h_t (B, T, H); the backward adds
+    the pre-activation gradients dpre (B, T, H) and ‖dL/dh_t‖ by time (T,)."""
+    x: np.ndarray = None
+    h: np.ndarray = None
+    dpre: np.ndarray = None
+    signal_by_time: np.ndarray = None
+
+
+class RNN(Recurrent):
+    kind = prefix = "rnn"
+    activations = NONLINEARITIES
+    description = "recurrent: h_t = act(x_t @ W_x + h_{t-1} @ W_h + b), tanh or relu, through time"
+
+    def __init__(self, channels, units, seq_len, returns_sequence, nonlinearity="tanh"):
+        super().__init__(channels, units, seq_len, returns_sequence)
+        self.nonlinearity = ACTIVATIONS[nonlinearity]
+
+    @classmethod
+    def from_config(cls, spec, in_shape, net, ends_sequence=False):
+        return cls(in_shape[-1], spec.units, in_shape[0], not ends_sequence, spec.activation)
+
+    def start(self, batch, steps, dtype) -> RNNCache:
+        return RNNCache(h=np.empty((batch, steps, self.units), dtype=dtype))
+
+    def step(self, t, projected, h, W_h, cache):
+        """h_t from the step's input term (B, H) and h_{t-1} (B, H), kept in the cache."""
+        h = self.nonlinearity.forward(projected + h @ W_h)
+        cache.h[:, t] = h
+        return h
+
+    def step_backward(self, t, dh, cache):
+        """dL/d(pre-activation) at step t from dL/dh_t (B, H); relu's z > 0 exactly where h > 0."""
+        h = cache.h[:, t]
+        return self.nonlinearity.backward(h, h, dh)
+
+    def settings(self) -> dict:
+        return {**super().settings(), "nonlinearity": self.nonlinearity.name}
