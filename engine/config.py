@@ -10,26 +10,14 @@ from .datasets import DATASETS
 from .features import FEATURES
 from .inits import INITS
 from .layers import LAYERS
+from .layer_rules import check_layers
 from .layers.recurrent import IDENTITY
+from .limits import DEFAULT_SEQ_LEN, LIMITS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .regularization import CLIPS
 from .config_errors import ConfigError, field_path, pydantic_message
-from .quote import quote
 
-LIMITS = {
-    "max_hidden_layers": 32,
-    "max_units": 256,
-    "min_samples": 10,
-    "max_samples": 4096,
-    "max_batch_size": 1024,
-    "max_classes": 5,
-    "min_seq_len": 2,
-    "max_seq_len": 100,
-    "max_recurrent_units": 64,
-    "max_recurrent_layers": 4,
-}
-DEFAULT_SEQ_LEN = 20  # a sequence set's seq_len when the config names none
 RECURRENT_INITS = (*INITS, IDENTITY)
 
 
@@ -217,50 +205,7 @@ def _check_combinations(config: Config) -> None:
                           f"{n_train(config.dataset)} points (got {training.batch_size})")
     if config.network.batch_norm and training.batch_size == 1:
         raise ConfigError("training.batch_size", "batch norm needs batches of at least 2")
-    _check_layers(config)
-
-
-def _check_layers(config: Config) -> None:
-    """Each hidden layer's kind and activation against the data's input kind and the limits."""
-    data, network = DATASETS[config.dataset.name], config.network
-    kinds = [LAYERS[layer.kind] for layer in network.hidden]
-    for k, (layer, kind) in enumerate(zip(network.hidden, kinds)):
-        if kind.activations == () and "activation" in layer.model_fields_set and layer.activation:
-            raise ConfigError(f"network.hidden.{k}.activation",
-                              f"an {layer.kind} layer has no activation (its gates have their own)")
-        if kind.activations and layer.activation not in kind.activations:
-            raise ConfigError(f"network.hidden.{k}.activation", f"an {layer.kind} layer's activation is "
-                              f"{' or '.join(kind.activations)} (got {quote(layer.activation)})")
-    recurrent = [k for k, kind in enumerate(kinds) if kind.recurrent]
-    if data.input_kind == "points":
-        if config.dataset.seq_len is not None:
-            raise ConfigError("dataset.seq_len", f"{data.name!r} is 2-D points, not sequences")
-        if recurrent:
-            k = recurrent[0]
-            raise ConfigError(f"network.hidden.{k}.kind", f"an {network.hidden[k].kind} layer needs "
-                              f"sequence data; {data.name!r} is 2-D points")
-        return
-    if recurrent[:1] != [0]:
-        raise ConfigError("network.hidden.0.kind", f"{data.name!r} is sequences: the network starts "
-                          "with a recurrent layer (rnn or lstm)")
-    after_dense = next((k for k in recurrent if k > 0 and not kinds[k - 1].recurrent), None)
-    if after_dense is not None:
-        raise ConfigError(f"network.hidden.{after_dense}.kind",
-                          "a recurrent layer cannot follow a dense one")
-    if len(recurrent) > LIMITS["max_recurrent_layers"]:
-        raise ConfigError("network.hidden", f"at most {LIMITS['max_recurrent_layers']} recurrent layers "
-                          f"(got {len(recurrent)})")
-    for k in recurrent:
-        if network.hidden[k].units > LIMITS["max_recurrent_units"]:
-            raise ConfigError(f"network.hidden.{k}.units", f"a recurrent layer has at most "
-                              f"{LIMITS['max_recurrent_units']} units (got {network.hidden[k].units})")
-    if network.recurrent_init == IDENTITY and any(network.hidden[k].kind == "lstm" for k in recurrent):
-        raise ConfigError("network.recurrent_init", "identity is for rnn layers (IRNN); an lstm "
-                          "layer starts from another init")
-    for option in ("batch_norm", "residual"):
-        if getattr(network, option):
-            raise ConfigError(f"network.{option}", f"applies to the dense layers of a points set, "
-                              f"not to {data.name!r}'s sequences")
+    check_layers(config)
 
 
 def validate_config(data) -> Config:

@@ -4,25 +4,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .recurrent import Recurrent
+from .recurrent import Recurrent, RecurrentCache
 
 
 @dataclass
-class LSTMCache:
-    """The forward's x (B, T, C), h_t, c_t and tanh(c_t) (B, T, H) and the activated gates
-    i, f, g, o side by side (B, T, 4H); the backward adds what begin_backward precomputes, dpre
-    (B, T, 4H), the dL/dc it carries (B, H) and ‖dL/dh_t‖ by time (T,)."""
-    x: np.ndarray = None
-    h: np.ndarray = None
+class LSTMCache(RecurrentCache):
+    """Besides x, h, dpre and ‖dL/dh_t‖: c_t and tanh(c_t) (B, T, H), the activated gates i, f, g,
+    o side by side (B, T, 4H), what begin_backward precomputes and the dL/dc it carries (B, H)."""
     c: np.ndarray = None
     tanh_c: np.ndarray = None
     gates: np.ndarray = None
-    dpre: np.ndarray = None
     derivative: np.ndarray = None
     partners: np.ndarray = None
     to_cell: np.ndarray = None
     dc_carry: np.ndarray = None
-    signal_by_time: np.ndarray = None
 
 
 class LSTM(Recurrent):

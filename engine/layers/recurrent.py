@@ -1,12 +1,24 @@
 """What the recurrent kinds share: inputs (B, T, C), a loop over time forward and back through
 time backward, the weights W_x (C, G·H), W_h (H, G·H) and b (G·H,) for G gate blocks, and how
 they start (W_x from `init`, each H×H block of W_h from `recurrent_init`)."""
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..inits import INITS
 from .base import BIAS, WEIGHT, Layer, ParamSpec
 
 IDENTITY = "identity"  # recurrent_init g·I (Le, Jaitly & Hinton's IRNN), rnn only
+
+
+@dataclass
+class RecurrentCache:
+    """What every recurrent forward keeps: the input x (B, T, C) and every h_t (B, T, H); the
+    backward adds the pre-activation gradients dpre (B, T, G·H) and ‖dL/dh_t‖ by time (T,)."""
+    x: np.ndarray = None
+    h: np.ndarray = None
+    dpre: np.ndarray = None
+    signal_by_time: np.ndarray = None
 
 
 def recurrent_block(rng, name: str, units: int, gain: float):

@@ -1,23 +1,11 @@
 """The plain recurrent layer: h_t = act(x_t @ W_x + h_{t-1} @ W_h + b), act tanh or relu (torch's
 RNN with weight_ih = W_x.T, weight_hh = W_h.T, bias_ih = b, bias_hh = 0)."""
-from dataclasses import dataclass
-
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from .recurrent import Recurrent
+from .recurrent import Recurrent, RecurrentCache
 
 NONLINEARITIES = ("tanh", "relu")
-
-
-@dataclass
-class RNNCache:
-    """What the forward keeps: the input x (B, T, C) and every h_t (B, T, H); the backward adds
-    the pre-activation gradients dpre (B, T, H) and ‖dL/dh_t‖ by time (T,)."""
-    x: np.ndarray = None
-    h: np.ndarray = None
-    dpre: np.ndarray = None
-    signal_by_time: np.ndarray = None
 
 
 class RNN(Recurrent):
@@ -33,8 +21,8 @@ class RNN(Recurrent):
     def from_config(cls, spec, in_shape, net, ends_sequence=False):
         return cls(in_shape[-1], spec.units, in_shape[0], not ends_sequence, spec.activation)
 
-    def start(self, batch, steps, dtype) -> RNNCache:
-        return RNNCache(h=np.empty((batch, steps, self.units), dtype=dtype))
+    def start(self, batch, steps, dtype) -> RecurrentCache:
+        return RecurrentCache(h=np.empty((batch, steps, self.units), dtype=dtype))
 
     def step(self, t, projected, h, W_h, cache):
         """h_t from the step's input term (B, H) and h_{t-1} (B, H), kept in the cache."""
