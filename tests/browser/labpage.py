@@ -73,6 +73,22 @@ def export_trace(page, tmp_path):
     return path, download
 
 
+def ghost_of_an_earlier_run(page, tmp_path):
+    """Export a 12-step run, reset, train 4 steps, import the export and keep it as the ghost
+    overlay when the replay bar closes; returns the trace file's path."""
+    run_steps(page, 12)
+    path, _ = export_trace(page, tmp_path)
+    page.click("[data-action=reset]")
+    wait_state(page, "s.step === 0 && s.run > 1")
+    run_steps(page, 4)
+    page.set_input_files("#import-file", str(path))
+    wait_state(page, "s.replay !== null")
+    page.check("#ghost-toggle")
+    page.click("#replay-close")
+    assert page.is_hidden("#replay-bar")
+    return path
+
+
 def open_page(context, url: str, log):
     """A new page in `context` at `url`, once the hello and the first frame have arrived."""
     page = context.new_page()

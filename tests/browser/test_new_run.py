@@ -3,7 +3,7 @@ divergence banner goes with its run (and Play or Step on a diverged run say why 
 and the ghost overlay has its own off switch once the replay bar is gone."""
 import pytest
 
-from labpage import LOSS_LINES, export_trace, loss_chart, run_steps, state, wait_state
+from labpage import LOSS_LINES, ghost_of_an_earlier_run, loss_chart, run_steps, state, wait_state
 
 # A net that diverges within 50 steps, in its forward pass (tests/browser/test_preset_page.py, 3).
 DIVERGING = {"network": {"hidden": [{"units": 8, "activation": "relu"}] * 20, "init": "normal", "init_gain": 5.0},
@@ -149,16 +149,7 @@ def wait_ghost_drawn(page, drawn: bool, steps: int) -> None:
 
 def test_the_ghost_overlay_turns_off_after_the_replay_bar_is_gone(page, tmp_path):
     assert page.is_hidden("[data-testid=ghost-option]")  # no ghost chosen: no switch
-    run_steps(page, 12)
-    path, _ = export_trace(page, tmp_path)
-    page.click("[data-action=reset]")
-    wait_state(page, "s.step === 0 && s.run > 1")
-    run_steps(page, 4)
-    page.set_input_files("#import-file", str(path))
-    wait_state(page, "s.replay !== null")
-    page.check("#ghost-toggle")
-    page.click("#replay-close")
-    assert page.is_hidden("#replay-bar")
+    path = ghost_of_an_earlier_run(page, tmp_path)
     wait_ghost_drawn(page, True, 4)
     option = page.locator("[data-testid=ghost-option]")
     assert option.is_visible() and option.inner_text().strip() == f"overlay {path.name}"

@@ -4,7 +4,7 @@ live hyperparameters and the unload guard."""
 import json
 
 from engine import parse_trace
-from labpage import (LOSS_LINES, REFUSED_BY_THE_SERVER, counter, export_trace, hash_config, loss_chart, open_page,
+from labpage import (LOSS_LINES, REFUSED_BY_THE_SERVER, counter, export_trace, ghost_of_an_earlier_run, hash_config, loss_chart, open_page,
                      run_steps, state, wait_counter, wait_loss_x, wait_state)
 
 EDITOR = "[data-testid=network-editor]"
@@ -305,16 +305,7 @@ def test_import_of_a_malformed_file_names_the_problem(page, tmp_path, page_log):
 
 # ---- 8. the ghost overlay ---------------------------------------------------------------------
 def test_ghost_overlay_on_the_live_loss_chart(page, tmp_path):
-    run_steps(page, 12)
-    path, _ = export_trace(page, tmp_path)
-    page.click("[data-action=reset]")
-    wait_state(page, "s.step === 0 && s.run > 1")
-    run_steps(page, 4)
-    page.set_input_files("#import-file", str(path))
-    wait_state(page, "s.replay !== null")
-    page.check("#ghost-toggle")
-    page.click("#replay-close")
-    assert page.is_hidden("#replay-bar")
+    path = ghost_of_an_earlier_run(page, tmp_path)
     # the live run's 4 steps drawn (not the replay's 12, drawn before the close), with a ghost
     page.wait_for_function(f"""() => {{ const d = {LOSS_LINES};
         return d.some((t) => t.name.startsWith('ghost')) && d.length && d[0].x.length === 4; }}""")
