@@ -11,6 +11,7 @@ from .datasets import DATASETS, make_dataset
 from .panel_data import EXTENT, GRID, MAP_GRID
 from .features import FEATURES
 from .health import RULES
+from .health_time import TIME_RULES
 from .inits import INITS
 from .layers import LAYERS
 from .losses import LOSSES
@@ -19,6 +20,7 @@ from .recorder import STEP_SCALARS
 from .sequences import make_sequences
 from .regularization import CLIPS
 from .stats import LAYER_STATS
+from .time_stats import TIME_STATS
 from .trace_loader import MAX_TRACE_BYTES
 
 
@@ -88,10 +90,12 @@ def _build() -> dict:
         "limits": dict(LIMITS),
         "live_fields": {section: sorted(fields) for section, fields in LIVE_FIELDS.items()},
         "layer_stats": list(LAYER_STATS),
+        "time_stats": list(TIME_STATS),
         "step_scalars": list(STEP_SCALARS),
         "plane": {"extent": list(EXTENT), "grid": GRID, "map_grid": MAP_GRID},
         "max_trace_bytes": MAX_TRACE_BYTES,
         "presets": _presets(),
         "health_rules": {rule: {k: v for k, v in spec.items()} for rule, spec in RULES.items()},
+        "health_rules_through_time": {rule: dict(spec) for rule, spec in TIME_RULES.items()},
         "schema": Config.model_json_schema(),
     }

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from .divergence import describe_nonfinite
+from .health_time import TIME_RULES, time_badges
 from .recorder import STEP_SCALARS
 from .stats import LAYER_STATS
 
@@ -55,18 +56,19 @@ def _median(values, axis=0):
 
 def health(trainer) -> list[dict]:
     """Every rule's badge: {id, label, status ("ok" | "warn" | "unknown"), value, layers, threshold,
-    source, why, try} from the last WINDOW recorded steps."""
+    source, why, try} from the last WINDOW recorded steps; a net with recurrent entries adds the
+    TIME_RULES badges after `diverged`."""
     rec, entries = trainer.recorder, trainer.entries
     rows = rec.value[max(0, rec.rows - WINDOW):rec.rows]
     n = len(entries)
-    layers = rows[:, len(STEP_SCALARS):].reshape(len(rows), n, len(LAYER_STATS))
+    layers = rec.layer_values(rows)
     stat = {name: layers[:, :, k] for k, name in enumerate(LAYER_STATS)}
     dense = [i for i, e in enumerate(entries) if e.weighted]
     out = []
 
     def badge(rule, warn, value=None, layer_ids=()):
         status = "unknown" if warn is None else ("warn" if warn else "ok")
-        out.append({"id": rule, **RULES[rule], "status": status,
+        out.append({"id": rule, **(RULES.get(rule) or TIME_RULES[rule]), "status": status,
                     "value": None if value is None or not np.isfinite(value) else float(value),
                     "layers": [entries[i].name for i in layer_ids]})
 
@@ -75,6 +77,7 @@ def health(trainer) -> list[dict]:
             if rule != "diverged":  # a first step can be refused: that run has no rows but diverged
                 badge(rule, None)
         _diverged(trainer, badge, out)
+        time_badges(trainer, rows, badge, _median)
         return out
     grads = _median(stat["grad_norm"][:, dense])
     ratio = grads[0] / grads[-1] if len(dense) > 1 and grads[-1] > 0 else np.nan
@@ -103,6 +106,7 @@ def health(trainer) -> list[dict]:
     typical = float(np.exp(np.mean(np.log(ratios[finite & (ratios > 0)])))) if (finite & (ratios > 0)).any() else np.nan
     badge("update_ratio", None if not finite.any() else bool(far), typical, far)
     _diverged(trainer, badge, out)
+    time_badges(trainer, rows, badge, _median)
     return out
 
 

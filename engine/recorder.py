@@ -18,12 +18,15 @@ DEFAULT_SNAPSHOT_BYTES = 24 * 2**20
 
 class TraceRecorder:
     """Columns `step` (whose values the row holds), `first`..`last` (the steps it covers) and
-    value/low/high (rows, K) scalars."""
+    value/low/high (rows, K) scalars: the step scalars, LAYER_STATS per entry, then the
+    recurrent entries' statistics through time as `time_layout` lays them out."""
 
     def __init__(self, n_entries: int, scalar_bytes=DEFAULT_SCALAR_BYTES,
-                 snapshot_bytes=DEFAULT_SNAPSHOT_BYTES, snapshot_every=100):
+                 snapshot_bytes=DEFAULT_SNAPSHOT_BYTES, snapshot_every=100, time_layout=None):
         self.n_entries = n_entries
-        self.width = len(STEP_SCALARS) + n_entries * len(LAYER_STATS)
+        self.time_layout = time_layout
+        self.layers_end = len(STEP_SCALARS) + n_entries * len(LAYER_STATS)
+        self.width = self.layers_end + (time_layout.width if time_layout else 0)
         row_bytes = 8 * (3 + 3 * self.width)
         self.capacity = max(16, scalar_bytes // row_bytes)
         self.step = np.zeros(self.capacity, dtype=np.int64)
@@ -49,11 +52,22 @@ class TraceRecorder:
         row[1] = np.nan if record.accuracy is None else record.accuracy
         row[2] = record.clip_norm_before
         row[3] = record.clip_norm_after
-        row[4:] = record.layers.ravel()
+        row[len(STEP_SCALARS):self.layers_end] = record.layers.ravel()
+        if self.width > self.layers_end:
+            row[self.layers_end:] = record.through_time.ravel()
         self.low[r] = row
         self.high[r] = row
         self.step[r] = self.first[r] = self.last[r] = record.step
         self.rows = r + 1
+
+    def layer_values(self, values) -> np.ndarray:
+        """The per-entry scalars of rows of values (n, width): (n, n_entries, len(LAYER_STATS))."""
+        return values[:, len(STEP_SCALARS):self.layers_end].reshape(len(values), self.n_entries, len(LAYER_STATS))
+
+    def time_values(self, values) -> tuple:
+        """The statistics through time of rows of values (n, width): signal_norm_by_time
+        (n, R, T) and recurrent_grad_norm (n, R)."""
+        return self.time_layout.split(values[:, self.layers_end:])
 
     @property
     def columns(self) -> tuple:

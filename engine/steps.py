@@ -17,6 +17,7 @@ class StepRecord:
     clip_norm_after: float
     applied: bool  # False: refused whole because something was not finite
     nonfinite: dict | None = None  # where the first non-finite value appeared
+    through_time: np.ndarray | None = None  # the recurrent entries' (R, T + 1), time_stats.py
 
 
 @dataclass

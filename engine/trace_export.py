@@ -5,16 +5,16 @@ from .stats import LAYER_STATS
 FORMAT, VERSION = "backprop-lab-trace", 1
 
 
-def _named(values, n_entries) -> list[dict]:
-    """A row's per-layer scalars (n_entries * 10,) as [{grad_norm: ..., ...} per entry]."""
-    grid = values.reshape(n_entries, len(LAYER_STATS)).tolist()
-    return [dict(zip(LAYER_STATS, row)) for row in grid]
-
-
-def _scalars(values, n_entries) -> dict:
-    """One row's scalars by name: {loss, accuracy, clip_norm_before, clip_norm_after, layers}."""
+def _scalars(values, rec) -> dict:
+    """One row's scalars by name: {loss, accuracy, clip_norm_before, clip_norm_after, layers},
+    each recurrent entry's layer dict with its signal_norm_by_time (T,) and recurrent_grad_norm."""
     out = dict(zip(STEP_SCALARS, values[:len(STEP_SCALARS)].tolist()))
-    out["layers"] = _named(values[len(STEP_SCALARS):], n_entries)
+    row = values[None]
+    out["layers"] = [dict(zip(LAYER_STATS, entry)) for entry in rec.layer_values(row)[0].tolist()]
+    if rec.time_layout and rec.time_layout.entries:
+        signals, norms = rec.time_values(row)
+        for i, signal, norm in zip(rec.time_layout.entries, signals[0].tolist(), norms[0].tolist()):
+            out["layers"][i].update(signal_norm_by_time=signal, recurrent_grad_norm=norm)
     return out
 
 
@@ -36,17 +36,17 @@ def _snapshots(trainer) -> list:
 
 def export_trace(trainer) -> dict:
     """The DESIGN.md trace of the trainer's run so far, thinned history and snapshots included."""
-    rec, n = trainer.recorder, len(trainer.entries)
+    rec = trainer.recorder
     snapshots = {s["step"]: s for s in _snapshots(trainer)}
     dropped = len({s["step"] for s in rec.snapshots} - set(snapshots))  # by the one taken now
     steps = []
     for r in range(rec.rows):
         step = int(rec.step[r])
-        entry = {"step": step, **_scalars(rec.value[r], n)}
+        entry = {"step": step, **_scalars(rec.value[r], rec)}
         first, last = int(rec.first[r]), int(rec.last[r])
         if last > first:
             entry.update(first=first, last=last, span=last - first + 1,
-                         min=_scalars(rec.low[r], n), max=_scalars(rec.high[r], n))
+                         min=_scalars(rec.low[r], rec), max=_scalars(rec.high[r], rec))
         if step in snapshots:
             s = snapshots[step]
             entry["batch"] = s["batch"]

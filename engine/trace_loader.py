@@ -141,6 +141,7 @@ def _check_steps(steps, entries, n_train) -> None:
         if len(layers) != len(entries) or not all(
                 isinstance(l, dict) and set(LAYER_STATS) <= set(l) for l in layers):
             raise TraceError(f"{where}.layers", f"must hold {len(entries)} dicts of {', '.join(LAYER_STATS)}")
+        _check_through_time(layers, entries, f"{where}.layers")
         if "batch" in s:
             batch = _array(s["batch"], f"{where}.batch", integer=True)
             if batch.ndim != 1 or batch.size == 0 or batch.min() < 0 or batch.max() >= n_train:
@@ -152,6 +153,24 @@ def _check_steps(steps, entries, n_train) -> None:
             _check_params(_require(snap, "grads", list, f"{where}.snapshot"), entries,
                           f"{where}.snapshot.grads")
             _check_views(snap, f"{where}.snapshot")
+
+
+def _number(value) -> bool:
+    """Whether a JSON value is a number or null (a non-finite number)."""
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _check_through_time(layers, entries, where) -> None:
+    """Each recurrent entry's signal_norm_by_time (T numbers or null) and recurrent_grad_norm."""
+    for i, (scalars, e) in enumerate(zip(layers, entries)):
+        if not e.layer.recurrent:
+            continue
+        by_time = scalars.get("signal_norm_by_time")
+        if not isinstance(by_time, list) or len(by_time) != e.layer.seq_len or not all(map(_number, by_time)):
+            raise TraceError(f"{where}[{i}].signal_norm_by_time",
+                             f"must be a list of {e.layer.seq_len} numbers (one per time step)")
+        if "recurrent_grad_norm" not in scalars or not _number(scalars["recurrent_grad_norm"]):
+            raise TraceError(f"{where}[{i}].recurrent_grad_norm", "must be a number or null")
 
 
 BADGE_STATUSES = ("ok", "warn", "unknown")

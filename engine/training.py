@@ -32,6 +32,7 @@ from .optimizers import OPTIMIZERS
 from .recorder import TraceRecorder
 from .regularization import CLIPS, global_norm, penalize
 from .stats import LayerStats
+from .time_stats import TimeLayout, time_stats
 from .steps import PhaseRecord, StepRecord, StepValues, describe_backward, describe_forward
 
 STREAMS = {"data": 0, "init": 1, "order": 2, "dropout": 3}
@@ -72,6 +73,7 @@ class Training:
         self.net = Network(self.entries, c.network,
                            np.random.default_rng([c.seed, STREAMS["init"]]), dtype)
         self._stats = LayerStats(self.net)
+        self._time_layout = TimeLayout(self.entries)
         self.sampler = BatchSampler(len(self.data.x_train), c.seed, STREAMS["order"],
                                      drop_single=c.network.batch_norm)
         self.dropout_rng = np.random.default_rng([c.seed, STREAMS["dropout"]])
@@ -80,7 +82,7 @@ class Training:
         store = self.net.store
         self.initial_params = self.params_by_entry(store.views(store.theta.copy()))
         self.recorder = TraceRecorder(len(self.entries), snapshot_every=self.snapshot_every,
-                                      **self.recorder_caps)
+                                      time_layout=self._time_layout, **self.recorder_caps)
         self.steps = 0
         self.requested = c  # the config to apply once the step in progress ends
         self.events = []  # live changes: {"step", "config"}
@@ -182,6 +184,8 @@ class Training:
             store.theta, used, self.optimizer_state, hp, self.optimizer_steps + 1)
         new_theta = store.theta + update
         stats = self._stats(update) if self.statistics else None
+        through_time = (time_stats(net, self._time_layout)
+                        if self.statistics and self._time_layout.entries else None)
         applied = (math.isfinite(loss) and math.isfinite(norm_before)
                    and bool(np.isfinite(new_theta).all()) and net.batch_statistics_finite()
                    and all(np.isfinite(s).all() for s in new_state.values()))
@@ -205,7 +209,7 @@ class Training:
         accuracy = (np.count_nonzero(self.loss.predict(out) == self.data.y_train[batch].ravel()) / len(losses)
                     if self.data.task == "classification" else None)
         record = StepRecord(number, self.epoch, loss, accuracy, batch, stats,
-                            norm_before, norm_after, applied, nonfinite)
+                            norm_before, norm_after, applied, nonfinite, through_time)
         self.last_record = record
         if applied and self.statistics:
             self.recorder.record(record)

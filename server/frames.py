@@ -18,16 +18,22 @@ def _matrix(summary: dict) -> dict:
     return out
 
 
-def scalars(columns: dict, n_entries: int) -> dict:
-    """Recorder rows since the last frame, column-wise: step, span, the step scalars, and
-    `layers` {stat: (n, n_entries)}."""
+def scalars(columns: dict, recorder) -> dict:
+    """Recorder rows since the last frame, column-wise: step, span, the step scalars,
+    `layers` {stat: (n, n_entries)} and, in a net with recurrent entries, `through_time`
+    {layers (their indices), signal_norm_by_time (n, R, T), recurrent_grad_norm (n, R)}."""
     value = columns["value"]
     n = len(value)
     out = {"count": n, "step": pack(columns["step"], "int32"), "span": pack(columns["span"], "int32")}
     for k, name in enumerate(STEP_SCALARS):
         out[name] = pack(value[:, k])
-    per_layer = value[:, len(STEP_SCALARS):].reshape(n, n_entries, len(LAYER_STATS))
+    per_layer = recorder.layer_values(value)
     out["layers"] = {name: pack(per_layer[:, :, k]) for k, name in enumerate(LAYER_STATS)}
+    layout = recorder.time_layout
+    if layout is not None and layout.entries:
+        signals, norms = recorder.time_values(value)
+        out["through_time"] = {"layers": list(layout.entries), "signal_norm_by_time": pack(signals),
+                               "recurrent_grad_norm": pack(norms)}
     return out
 
 

@@ -37,7 +37,7 @@ class Outbox:
         self.sent_evaluations = len(log)
         body = reply(Frame, message_id, run=self.run, step=trainer.steps, epoch=trainer.epoch,
                      status="running" if playing else "paused",
-                     scalars=frames.scalars(columns, len(trainer.layers)), metrics=trainer.evaluate(),
+                     scalars=frames.scalars(columns, trainer.recorder), metrics=trainer.evaluate(),
                      evaluations=evaluations, layers=trainer.layers)
         if heavy or not self.sparse_detail:
             body["detail"] = frames.detail(trainer.detail(planes=heavy))

@@ -192,3 +192,9 @@ def test_run_and_validate_take_a_sequence_config(tmp_path, capsys):
     assert np.asarray(trace["data"]["y_train"]).shape == (30, 8)
     assert main(["validate", str(trace_path)]) == 0
     assert capsys.readouterr().out.endswith("valid trace, 3 layers, 30 recorded steps up to step 30, 6 snapshots, 0 events\n")
+    assert [len(layer["signal_norm_by_time"]) for layer in trace["steps"][-1]["layers"][:2]] == [8, 8]
+    trace["steps"][4]["layers"][1]["signal_norm_by_time"].pop()
+    trace_path.write_text(json.dumps(trace))
+    assert main(["validate", str(trace_path)]) != 0
+    assert ("steps[4].layers[1].signal_norm_by_time: must be a list of 8 numbers (one per time step)"
+            in capsys.readouterr().err)
