@@ -4,6 +4,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .histograms import histogram
+from .recurrent_detail import example_detail, spectrum
 
 MAX_SIDE = 64  # a matrix with more rows or columns is summarized by evenly spaced rows/columns
 GRID = 50  # output grid resolution over the input plane
@@ -81,9 +82,10 @@ def _block_activity(trainer) -> dict:
             for i, e in enumerate(net.entries) if e.end is not None}
 
 
-def layer_detail(trainer) -> list[dict]:
-    """Per entry of `layers`: its first weight-like tensor (W or γ), that tensor's gradient (as
-    backpropagated) and last update, neuron means and histograms."""
+def layer_detail(trainer, spectra: bool = True) -> list[dict]:
+    """Per entry of `layers`: its first weight-like tensor (W, W_x or γ), that tensor's gradient
+    (as backpropagated) and last update, neuron means and histograms; for a recurrent entry also
+    `recurrent`: one example through time and, with `spectra`, W_h's spectrum (recurrent_detail)."""
     net, updates = trainer.net, trainer.net.store.views(trainer.last_update)
     activity = _block_activity(trainer)
     result = []
@@ -98,15 +100,18 @@ def layer_detail(trainer) -> list[dict]:
             "neuron_signal": None if signal is None else signal.mean(axis=e.layer.other_axes(signal.ndim)),
             "hist": {"weight": histogram(weight), "grad": histogram(dweight),
                      "act": None if act is None else histogram(act)},
+            "recurrent": None if not e.layer.recurrent else {
+                "through_time": example_detail(trainer, i), "spectrum": spectrum(trainer, i) if spectra else None},
         })
     return result
 
 
 def detail(trainer, planes: bool = True) -> dict:
     """What the panels draw for the trainer's current state, tagged with its step; `planes`
-    adds the output grid and neuron maps (the heavy part), where the data is a plane of points."""
+    adds the heavy parts: the output grid and neuron maps where the data is a plane of points,
+    the recurrent weights' spectra where there are recurrent entries."""
     with np.errstate(all="ignore"):
-        out = {"step": trainer.steps, "layers": layer_detail(trainer)}
+        out = {"step": trainer.steps, "layers": layer_detail(trainer, spectra=planes)}
         if planes and trainer.data.input_kind == "points":
             out.update(output_grid=output_grid(trainer), neuron_maps=neuron_maps(trainer))
         return out

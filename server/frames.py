@@ -52,6 +52,26 @@ def _histogram(h: dict | None) -> dict | None:
     return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in h.items()}
 
 
+def _recurrent(r: dict | None) -> dict | None:
+    """A recurrent entry's detail as sent: h_t and the gates quantized to 8 bits, dL/dh_t packed
+    float32 (its magnitudes span decades), the spectrum as plain lists."""
+    if r is None:
+        return None
+    out = {"through_time": None, "spectrum": None}
+    states = r["through_time"]
+    if states is not None:
+        gates = states["gates"]
+        out["through_time"] = {
+            "example": states["example"], "index": states["index"], "h": quantize(states["h"]),
+            "dh": None if states["dh"] is None else pack(states["dh"]),
+            "gates": None if gates is None else {name: quantize(g) for name, g in gates.items()}}
+    if r["spectrum"] is not None:
+        spectrum = r["spectrum"]
+        out["spectrum"] = {**spectrum, "real": [v.tolist() for v in spectrum["real"]],
+                           "imag": [v.tolist() for v in spectrum["imag"]]}
+    return out
+
+
 def detail(d: dict) -> dict:
     """Engine detail as sent: matrices packed, output grid and neuron maps quantized to 8 bits."""
     layers = [{
@@ -60,6 +80,7 @@ def detail(d: dict) -> dict:
         "neuron_act": None if l["neuron_act"] is None else l["neuron_act"].tolist(),
         "neuron_signal": None if l["neuron_signal"] is None else l["neuron_signal"].tolist(),
         "hist": {k: _histogram(h) for k, h in l["hist"].items()},
+        "recurrent": _recurrent(l["recurrent"]),
     } for l in d["layers"]]
     out = {"step": d["step"], "layers": layers}
     if "output_grid" in d:

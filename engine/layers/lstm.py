@@ -57,6 +57,17 @@ class LSTM(Recurrent):
         tanh_c = np.tanh(c, out=cache.tanh_c[:, t])
         return np.multiply(o, tanh_c, out=cache.h[:, t])
 
+    def example_through_time(self, cache, example: int) -> dict:
+        """Besides h_t and dL/dh_t, the input, forget and output gates' activations (T, H) each."""
+        H, gates = self.units, cache.gates[example]
+        return {**super().example_through_time(cache, example),
+                "gates": {name: gates[:, k * H:(k + 1) * H].copy() for k, name in ((0, "i"), (1, "f"), (3, "o"))}}
+
+    def spectrum_blocks(self, params) -> dict:
+        """Each gate's H×H block of W_h: i, f, g, o."""
+        H, W_h = self.units, params["W_h"]
+        return {name: W_h[:, k * H:(k + 1) * H] for k, name in enumerate("ifgo")}
+
     def begin_backward(self, cache) -> None:
         """What every step of the backward reads, for all t at once: each gate's derivative at its
         pre-activation (B, T, 4H), what dL/dc_t scales into i, f and g (g, c_{t-1}, i: (B, T, 3, H))

@@ -14,9 +14,11 @@ IDENTITY = "identity"  # recurrent_init g·I (Le, Jaitly & Hinton's IRNN), rnn o
 @dataclass
 class RecurrentCache:
     """What every recurrent forward keeps: the input x (B, T, C) and every h_t (B, T, H); the
-    backward adds the pre-activation gradients dpre (B, T, G·H) and ‖dL/dh_t‖ by time (T,)."""
+    backward adds every dL/dh_t dh (B, T, H), the pre-activation gradients dpre (B, T, G·H) and
+    ‖dL/dh_t‖ by time (T,)."""
     x: np.ndarray = None
     h: np.ndarray = None
+    dh: np.ndarray = None
     dpre: np.ndarray = None
     signal_by_time: np.ndarray = None
 
@@ -110,9 +112,18 @@ class Recurrent(Layer):
         np.matmul(x.reshape(-1, self.channels).T, flat, out=grads["W_x"])
         np.matmul(h_before.reshape(-1, self.units).T, flat, out=grads["W_h"])
         np.add.reduce(flat, axis=0, out=grads["b"])
-        cache.dpre = dpre
+        cache.dpre, cache.dh = dpre, dh_by_time
         cache.signal_by_time = np.sqrt(np.einsum("bth,bth->t", dh_by_time, dh_by_time, dtype=np.float64))
         return dpre @ params["W_x"].T if need_dx else None
+
+    def example_through_time(self, cache, example: int) -> dict:
+        """One example's h_t and dL/dh_t for t = 1..T (T, H) each (dh None before the backward)."""
+        return {"h": cache.h[example].copy(),
+                "dh": None if cache.dh is None else cache.dh[example].copy()}
+
+    def spectrum_blocks(self, params) -> dict:
+        """The H×H blocks of W_h whose eigenvalues tell how the gradient fares through time, by name."""
+        return {"W_h": params["W_h"]}
 
     def begin_backward(self, cache) -> None:
         """Reset what the backward carries through time besides dL/dh (the LSTM's dL/dc)."""
