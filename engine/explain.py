@@ -39,10 +39,11 @@ def _locate(trainer, layer: int, param: str | None, index) -> tuple:
 
 def explain(trainer, layer: int, index, example: int = 0, param: str | None = None) -> dict:
     """dL/dθ[index] = (1/B)·Σ_b terms_b (for a dense W: terms = a_b·δ_b, a the layer's input and
-    δ = B·dL/dz), then penalties, clipping and the update of the step that computed it."""
+    δ = B·dL/dz; for a recurrent weight each term sums over time, written out for `example` in
+    `through_time`), then penalties, clipping and the update of the step that computed it."""
     entry, spec, index = _locate(trainer, layer, param, index)
     tape = trainer.net.tapes[layer]
-    if tape.dz is None:
+    if tape.dz is None or not entry.layer.backward_done(tape.cache):
         raise ExplainError(f"{entry.name}'s backward has not run yet in this step")
     batch = tape.dz.shape[0]
     if not 0 <= example < batch:
@@ -65,9 +66,19 @@ def explain(trainer, layer: int, index, example: int = 0, param: str | None = No
     }
     if len(index) == 2:
         out.update(row=index[0], column=index[1])
+    if "time" in parts:
+        out["through_time"] = _through_time(parts["time"], example)
     if values is not None:
         out.update(_after_backward(trainer, values, flat, spec.role == WEIGHT))
     return out
+
+
+def _through_time(time: dict, example: int) -> dict:
+    """The chosen example's term written out over time steps t = 1..T: {t, a, delta, terms, sum}
+    (terms = a·δ at each t; their sum is that example's entry of `terms`)."""
+    terms = time["terms"][example]
+    return {"t": list(range(1, len(terms) + 1)), "a": time["a"][example].tolist(),
+            "delta": time["delta"][example].tolist(), "terms": terms.tolist(), "sum": float(terms.sum())}
 
 
 def _after_backward(trainer, values, flat: int, penalized: bool) -> dict:

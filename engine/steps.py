@@ -56,7 +56,7 @@ def describe_forward(net, i: int, number: int) -> PhaseRecord:
     tensors = {"x": tape.x, **net.entries[i].layer.shown(tape.cache), "z": tape.z}
     if tape.a is not None:
         tensors["a"] = tape.a
-    return PhaseRecord("forward", i, number, tensors)
+    return PhaseRecord("forward", i, number, tensors, t=net.entries[i].layer.last_phases[0])
 
 
 def describe_backward(net, i: int, number: int) -> PhaseRecord:
@@ -64,4 +64,4 @@ def describe_backward(net, i: int, number: int) -> PhaseRecord:
     tape = net.tapes[i]
     tensors = {k: v for k, v in (("da", tape.da), ("dz", tape.dz), ("dx", tape.dx)) if v is not None}
     tensors.update({f"d{key}": grad.copy() for key, grad in net.grads[i].items()})
-    return PhaseRecord("backward", i, number, tensors)
+    return PhaseRecord("backward", i, number, tensors, t=net.entries[i].layer.last_phases[1])

@@ -224,15 +224,14 @@ class Training:
 
     @staticmethod
     def _phases(phase: str, i: int, number: int, steps):
-        """Relay a layer's inner phases as PhaseRecords (with `t`); return what the layer returns."""
-        t = 0
+        """Relay a layer's inner phases as PhaseRecords (with the `t` each names); return what the
+        layer returns."""
         while True:
             try:
                 tensors = next(steps)
             except StopIteration as done:
                 return done.value
-            t += 1
-            yield PhaseRecord(phase, i, number, tensors, t=t)
+            yield PhaseRecord(phase, i, number, {k: v for k, v in tensors.items() if k != "t"}, t=tensors["t"])
 
     def _update_by_name(self, update) -> dict:
         """ΔW and Δb (or Δγ, Δβ) of every entry, by parameter name."""

@@ -66,6 +66,7 @@ class PhaseReply(Reply):
     layer_name: str | None
     step: int
     tensors: dict
+    t: NotRequired[int]
 
 
 @with_config(STRICT)

@@ -75,6 +75,12 @@ class Layer(ABC):
         yield from ()
         return self.backward(dz, cache, params, grads, need_dx)
 
+    last_phases = (None, None)  # the time step of a kind's last forward and backward phase, if it has them
+
+    def backward_done(self, cache) -> bool:
+        """Whether the backward has written every gradient (a kind of several phases may be midway)."""
+        return True
+
     def statistics_finite(self, cache) -> bool:
         """Whether the batch statistics the step would keep are finite (with keeps_statistics)."""
         return True

@@ -76,7 +76,8 @@ class Recurrent(Layer):
                 return done.value
 
     def forward_steps(self, x, params, mode):
-        """One phase per time step t = 1..T (yields {t, h_t} for all but the last)."""
+        """One phase per time step t = 1..T (yields {t, x_t, h_t} for all but the last, whose
+        phase the network describes)."""
         B, T = x.shape[0], self.seq_len
         projected = x @ params["W_x"] + params["b"]  # (B, T, G·H): every step's input term at once
         cache = self.start(B, T, x.dtype)
@@ -85,11 +86,12 @@ class Recurrent(Layer):
         for t in range(T):
             h = self.step(t, projected[:, t], h, params["W_h"], cache)
             if t < T - 1:
-                yield {"t": t + 1, "h": h}
+                yield {"t": t + 1, "x": x[:, t], "h": h}
         return (cache.h if self.returns_sequence else h), cache
 
     def backward_steps(self, dz, cache, params, grads, need_dx=True):
-        """Back through time, one phase per step t = T..1 (yields {t, dh_t} for all but the last);
+        """Back through time, one phase per step t = T..1 (yields {t, dh_t, dpre_t} for all but the
+        last, t = 1, whose phase the network describes);
         fills grads and keeps every ‖dL/dh_t‖ over the batch in cache.signal_by_time (T,)."""
         T, W_h = self.seq_len, params["W_h"]
         dh_out = dz if self.returns_sequence else None  # many-to-one: the loss reads h_T only
@@ -106,7 +108,7 @@ class Recurrent(Layer):
             dpre[:, t] = self.step_backward(t, dh, cache)
             carry = dpre[:, t] @ W_h.T
             if t > 0:
-                yield {"t": t + 1, "dh": dh}
+                yield {"t": t + 1, "dh": dh, "dpre": dpre[:, t]}
         x, h_before = cache.x, self.previous_states(cache)
         flat = dpre.reshape(-1, dpre.shape[-1])
         np.matmul(x.reshape(-1, self.channels).T, flat, out=grads["W_x"])
@@ -115,6 +117,29 @@ class Recurrent(Layer):
         cache.dpre, cache.dh = dpre, dh_by_time
         cache.signal_by_time = np.sqrt(np.einsum("bth,bth->t", dh_by_time, dh_by_time, dtype=np.float64))
         return dpre @ params["W_x"].T if need_dx else None
+
+    @property
+    def last_phases(self) -> tuple:
+        """The time step of the phase the network describes itself: forward t = T, backward t = 1."""
+        return self.seq_len, 1
+
+    def backward_done(self, cache) -> bool:
+        return cache.dpre is not None
+
+    def per_example(self, key, index, cache, dz):
+        """Summed over time: dL/dθ[index] = (1/B)·Σ_b Σ_t a_bt·δ_bt, δ = B·dL/d(pre-activation) of
+        the column the element feeds and a its input at t (x_t for W_x, h_{t−1} for W_h, 1 for b);
+        terms (B,) per example and `time` {a, delta, terms} (B, T)."""
+        batch, column = cache.dpre.shape[0], index[-1]
+        delta = cache.dpre[:, :, column].astype(np.float64) * batch
+        if key == "b":
+            a = np.ones_like(delta)
+        else:
+            inputs = cache.x if key == "W_x" else self.previous_states(cache)
+            a = inputs[:, :, index[0]].astype(np.float64)
+        by_time = a * delta
+        return {"a": None, "delta": None, "terms": by_time.sum(axis=1),
+                "time": {"a": a, "delta": delta, "terms": by_time}}
 
     def example_through_time(self, cache, example: int) -> dict:
         """One example's h_t and dL/dh_t for t = 1..T (T, H) each (dh None before the backward)."""

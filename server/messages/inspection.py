@@ -23,7 +23,7 @@ def export(session, m: Export) -> None:
 class Explain(ClientMessage):
     type: Literal["explain"]
     layer: int = Field(ge=0, description="index into the trace's layers")
-    param: str | None = Field(None, max_length=16, description="the parameter: W, b, gamma, beta "
+    param: str | None = Field(None, max_length=16, description="the parameter: W, b, gamma, beta, W_x, W_h "
                                                                "(default: the layer's first)")
     index: list[int] | None = Field(None, max_length=4, description="the element, e.g. [row, column]")
     row: int | None = Field(None, ge=0, description="W's row: the input unit (index[0])")

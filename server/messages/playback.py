@@ -73,8 +73,9 @@ def phase(session, m: Phase) -> None:
     trainer = session.trainer
     p = trainer.phase()
     name = None if p.layer is None else trainer.layers[p.layer]["name"]
+    time_step = {} if p.t is None else {"t": p.t}  # a recurrent entry's phases: one per time step
     session.outbox.send(PhaseReply, m.id, phase=p.phase, layer=p.layer, layer_name=name, step=p.step,
-                        tensors=frames.phase_tensors(p.tensors))
+                        tensors=frames.phase_tensors(p.tensors), **time_step)
     if p.phase == "update":
         session.send_frame(heavy=True, message_id=m.id)
         if not p.record.applied:

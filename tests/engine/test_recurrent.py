@@ -101,7 +101,7 @@ def test_phase_by_phase_equals_the_plain_step_bitwise():
             forward_ts.append(record.t)
     assert np.array_equal(stepped.net.store.theta, phased.net.store.theta)
     assert np.array_equal(stepped.net.store.grad, phased.net.store.grad)
-    assert forward_ts[:6] == [1, 2, 3, 4, 5, None]  # one phase a time step, then the layer's own
+    assert forward_ts[:7] == [1, 2, 3, 4, 5, 6, 1]  # one phase a time step, then the next step's
 
 
 def test_lstm_starts_its_forget_gate_at_forget_bias_and_w_h_orthogonal_per_gate():
