@@ -8,6 +8,7 @@ reads an attribute that starts with `_`):
   layers, entries      the trace's `layers` (dicts), and the network's Entry objects
   net                  the Network: `params[i]`, `grads[i]` by key, `tapes[i]`, `evaluate(x)`, `store`
   data, loss           the Data and the Loss in use
+  sampler              the BatchSampler: `peek(n)` the examples of the next (or in-progress) step
   recorder             the TraceRecorder (every step's scalars, snapshots)
   metric_log           the EvaluationLog: full-set metrics on evaluations.due's schedule (when asked)
   last_record          the last step's StepRecord (applied or refused)
