@@ -7,8 +7,9 @@ from .losses import by_example
 from .network import Network, build_entries
 
 
-WORK_BUDGET = 1e9  # multiply-adds one instrument request may spend: well under a second on one core
+WORK_BUDGET = 5e8  # multiply-adds one instrument request may spend: well under a second on one core
 ENTRY_OVERHEAD = 50_000  # an entry's Python and NumPy call overhead per pass, in multiply-adds
+VECTOR_PASSES = 3  # passes over θ (P,) a pass makes besides the network: θ + α·Δθ, its copy in, a copy
 
 
 def work_per_example(trainer) -> int:
@@ -20,8 +21,13 @@ def work_per_example(trainer) -> int:
 def affordable(trainer, batch, passes: int) -> np.ndarray:
     """The first examples of batch (B,) whose `passes` forward passes (a backward counts two) fit
     in WORK_BUDGET: (≤ B,)."""
-    spare = WORK_BUDGET / passes - len(trainer.entries) * ENTRY_OVERHEAD
+    spare = WORK_BUDGET / passes - _fixed_work(trainer)
     return np.asarray(batch)[:max(1, int(spare // work_per_example(trainer)))]
+
+
+def _fixed_work(trainer) -> float:
+    """A pass's work whatever its examples: call overheads and the passes over θ."""
+    return len(trainer.entries) * ENTRY_OVERHEAD + VECTOR_PASSES * trainer.net.store.size
 
 
 class InstrumentError(ValueError):
@@ -43,7 +49,7 @@ class Probe:
         self.net = Network(entries, config.network, np.random.default_rng(0), np.float64)
         self.theta = trainer.net.store.theta.astype(np.float64)  # the run's parameters now
         self.dropout = config.network.dropout > 0
-        self.work = len(self.batch) * work_per_example(trainer) + len(entries) * ENTRY_OVERHEAD  # a pass's
+        self.work = len(self.batch) * work_per_example(trainer) + _fixed_work(trainer)  # a pass's
 
     def loss_at(self, theta) -> float:
         """The batch's mean loss at parameters theta (P,), train mode (batch statistics)."""
@@ -59,9 +65,22 @@ class Probe:
             d = self.net.backward(i, d)
         return float(self.loss.per_example(out, y).mean()), self.net.store.grad.copy()
 
+    def loss_nudged(self, j: int, h: float) -> float:
+        """The batch's mean loss with element j of the run's θ moved by h, once the store holds
+        that θ (after loss_at or gradient_at of self.theta): changed in place and put back."""
+        store = self.net.store
+        store.theta[j] = self.theta[j] + h
+        try:
+            out, y = by_example(self._forward(None), self.y)
+            return float(self.loss.per_example(out, y).mean())
+        finally:
+            store.theta[j] = self.theta[j]
+
     def _forward(self, theta):
-        """The network's output for the batch at parameters theta (P,), taped: (B, ...)."""
-        np.copyto(self.net.store.theta, theta)
+        """The network's output for the batch at parameters theta (P,) (None: as the store holds
+        them), taped: (B, ...)."""
+        if theta is not None:
+            np.copyto(self.net.store.theta, theta)
         h = self.x
         for i in range(len(self.net.entries)):
             h = self.net.forward(i, h)
