@@ -1,5 +1,6 @@
 // The global gradient norm before and after clipping; steps where clipping acted are marked.
 
+import { SERIES, WARN } from "../palette.js";
 import { LineChart } from "./linechart.js";
 
 export class ClipNormChart {
@@ -25,9 +26,9 @@ export class ClipNormChart {
     }
     this.clipped = clipped.x.length;
     this.chart.draw({ legend: true, lines: [
-      { name: "before clipping", ...before, color: "#d55e00", width: 1.4 },
-      { name: "after", ...after, color: "#0072b2", width: 1.4 },
-      { name: `clipped (${clipped.x.length} steps)`, ...clipped, color: "#d55e00", marks: true },
+      { name: "before clipping", ...before, color: SERIES.light, width: 1.4 },
+      { name: "after", ...after, color: SERIES.strong, width: 1.4, dash: [4, 3] },
+      { name: `clipped (${clipped.x.length} steps)`, ...clipped, color: WARN, marks: true },
     ] });
   }
 }

@@ -1,6 +1,7 @@
 // One layer's distribution of activations or gradients over time, as percentile bands read from
 // the histograms of each frame.
 
+import { SERIES } from "../palette.js";
 import { LineChart } from "./linechart.js";
 
 const PERCENTILES = [0, 7, 16, 31, 50, 69, 84, 93, 100]; // TensorBoard's distribution bands
@@ -39,11 +40,11 @@ export class DistributionOverTime {
     const half = (PERCENTILES.length - 1) / 2;
     const drawn = x.length > 1;
     const bands = Array.from({ length: drawn ? half : 0 }, (_, k) => ({ x, low: values[k], high: values[PERCENTILES.length - 1 - k],
-      fill: `rgba(0,114,178,${0.1 + 0.08 * k})` })); // outermost (0–100%) first, darker inwards
+      fill: `rgba(122,130,148,${0.12 + 0.08 * k})` })); // SERIES.light // outermost (0–100%) first, darker inwards
     this.median = { x, y: values[half] };
     this.message = drawn ? "" : x.length ? `histograms of one frame only (step ${x[0].toLocaleString("en-US")}): the bands need two or more; play, or step again`
       : `no ${this.key === "act" ? "activation" : "gradient"} histograms of this layer yet: step or play`;
     this.chart.options = { title: `${layers[this.layer]?.name ?? ""} ${this.key === "act" ? "a" : "dL/dW"}`, empty: this.message };
-    this.chart.draw({ bands, lines: drawn ? [{ name: `median`, x, y: values[half], color: "#0072b2", width: 1.5 }] : [] });
+    this.chart.draw({ bands, lines: drawn ? [{ name: `median`, x, y: values[half], color: SERIES.strong, width: 1.5 }] : [] });
   }
 }

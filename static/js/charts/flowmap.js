@@ -2,22 +2,13 @@
 // reads as the first layers fading out, exploding as colours climbing without bound. Painted on a
 // canvas as an image of one pixel per cell.
 
+import { magnitudeRgb } from "../palette.js";
 import { linearTicks, tickTexts } from "./axes.js";
 import { canvasIn, fitCanvas, FONT, INK, MUTED, pixelCanvas, showTip } from "./canvas.js";
 
 const COLUMNS = 200; // step buckets drawn at most
 const MARGIN = { l: 60, r: 66, t: 8, b: 30 }; // px; the colour bar sits in the right margin
 const LABELS = { grad_norm: "‖dW‖", signal_norm: "‖dL/da‖" }; // the per-layer norms it can show
-const VIRIDIS = ["#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d", "#2c728e", "#26828e", "#21918c",
-  "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b", "#addc30", "#d8e219", "#fde725"].map((h) =>
-  [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
-
-/** Viridis at t in [0, 1]. */
-function viridis(t) {
-  const x = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
-  const [a, b] = [VIRIDIS[Math.floor(x)], VIRIDIS[Math.ceil(x)]];
-  return a.map((v, k) => Math.round(v + (b[k] - v) * (x - Math.floor(x))));
-}
 
 export class FlowMap {
   constructor(element) {
@@ -64,7 +55,7 @@ export class FlowMap {
     const [lo, hi] = this.range;
     return pixelCanvas(this.x.length, this.z.length, (j, i) => {
       const v = this.z[i][j];
-      return v === null ? [235, 236, 240] : viridis(hi > lo ? (v - lo) / (hi - lo) : 0.5);
+      return v === null ? [235, 236, 240] : magnitudeRgb(hi > lo ? (v - lo) / (hi - lo) : 0.5);
     });
   }
 
@@ -101,7 +92,7 @@ export class FlowMap {
     const [lo, hi] = this.range;
     const x = a.x + a.w + 10;
     for (let k = 0; k < a.h; k++) {
-      ctx.fillStyle = `rgb(${viridis(1 - k / a.h).join(",")})`;
+      ctx.fillStyle = `rgb(${magnitudeRgb(1 - k / a.h).join(",")})`;
       ctx.fillRect(x, a.y + k, 10, 1);
     }
     ctx.fillStyle = MUTED;

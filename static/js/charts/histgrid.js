@@ -3,12 +3,13 @@
 // Each panel has its own x range, since gradients differ by decades between layers: its ends are
 // written under it. Linear bins, or log₁₀|v| bins, as the engine computed them.
 
+import { SERIES, WARN } from "../palette.js";
 import { canvasIn, fitCanvas, FONT, INK, MUTED, showTip } from "./canvas.js";
 
 const MAX_PANELS = 12; // layers shown at most (evenly spaced beyond that)
 const MIN_PANEL_PX = 96; // and fewer if the panels would be narrower
 const MARGIN = 4; // px
-const ROWS = [{ key: "act", label: "a", color: "#0072b2" }, { key: "grad", label: "dL/dW", color: "#d55e00" }];
+const ROWS = [{ key: "act", label: "a" }, { key: "grad", label: "dL/dW" }]; // bars in grey: a bar's colour means nothing
 
 /** A bin edge as written under a panel: `digits` significant digits (3 or more), or 1eN in
  * log-magnitude bins. */
@@ -70,11 +71,11 @@ export class HistogramGrid {
         zeros: hist.zeros, nonfinite: hist.nonfinite,
         box: { x: MARGIN + column * w + 6, y: MARGIN + r * h + 14, w: w - 12, h: h - 30 } };
       this.panels.push(panel);
-      this.paintPanel(ctx, panel, row.color);
+      this.paintPanel(ctx, panel);
     }));
   }
 
-  paintPanel(ctx, p, color) {
+  paintPanel(ctx, p) {
     const { x, y, w, h } = p.box;
     ctx.fillStyle = INK;
     ctx.font = `10px ${FONT}`;
@@ -90,7 +91,7 @@ export class HistogramGrid {
     const [lo, hi] = [p.edges[0], p.edges[p.edges.length - 1]];
     const top = Math.max(0, ...p.counts);
     if (top > 0) {
-      ctx.fillStyle = color;
+      ctx.fillStyle = SERIES.light;
       const bin = w / p.counts.length;
       p.counts.forEach((c, k) => c && ctx.fillRect(x + k * bin, y + h * (1 - c / top), Math.max(1, bin - 0.5), h * (c / top)));
     }
@@ -120,7 +121,7 @@ export class HistogramGrid {
     const extra = [this.logMagnitude && p.zeros ? `${p.zeros} zeros` : "", p.nonfinite ? `${p.nonfinite} non-finite` : ""].filter(Boolean);
     if (extra.length) {
       ctx.textAlign = "right";
-      ctx.fillStyle = p.nonfinite ? "#d55e00" : MUTED;
+      ctx.fillStyle = p.nonfinite ? WARN : MUTED;
       ctx.fillText(extra.join(", "), x + w, y, w);
     }
   }

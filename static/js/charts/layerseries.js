@@ -1,15 +1,8 @@
-// One per-layer scalar over steps, one line per layer (input side light, output side dark), on a
+// One per-layer scalar over steps, one line per layer in the layer-order palette (input side light pink, output side deep purple), on a
 // log axis where it spans decades; an imported trace's thinned rows show their min–max band.
 
+import { layerColor } from "../palette.js";
 import { LineChart } from "./linechart.js";
-
-const SEQUENTIAL = ["#f4a259", "#e07b39", "#c65f3c", "#a24a4c", "#7b3d5c", "#55356a", "#312b70", "#14206a"];
-
-/** Colour of layer k of n: light orange near the input, dark blue near the output. */
-export function layerColor(k, n) {
-  const t = n <= 1 ? 1 : k / (n - 1);
-  return SEQUENTIAL[Math.round(t * (SEQUENTIAL.length - 1))];
-}
 
 /** The layers' colours, shared by every layer chart, as a row of swatches in `element` (layers
  * named in `highlight` stand out). */

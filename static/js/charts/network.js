@@ -4,7 +4,7 @@
 // on a link asks the server to explain that weight's gradient.
 
 import { decode } from "../packed.js";
-import { CLASS_COLORS, divergingRgb } from "../palette.js";
+import { divergingRgb, NEGATIVE, POSITIVE, WARN } from "../palette.js";
 import { canvasIn, fitCanvas, FONT, INK, showTip } from "./canvas.js";
 import { networkScene } from "./networkscene.js";
 
@@ -13,9 +13,9 @@ const RADIUS = 11; // px, a neuron
 const MAP_SIZE = 0.62; // a neuron map's side, in diagram units (at most 3 radii)
 const LEVELS = 6; // link widths are painted in this many steps (one path per sign and step)
 const HIT_PX = 5; // a pointer this close to a link hovers it
-const NEG = CLASS_COLORS[0];
-const POS = CLASS_COLORS[1];
-const NONFINITE = CLASS_COLORS[4];
+const NEG = NEGATIVE;
+const POS = POSITIVE;
+const NONFINITE = WARN;
 const LUT = Uint8Array.from([...Array(255).keys()].flatMap((k) => divergingRgb(k / 127 - 1)).concat(divergingRgb(NaN)));
 
 /** Every unit's map in one canvas, a grid of (rows, cols) tiles, orange below 0 and blue above:

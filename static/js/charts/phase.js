@@ -3,6 +3,7 @@
 
 import { KIND_TENSORS, LAYER_VIEWS, PARAM_SYMBOLS, SHOWN_PARAMS } from "../layers/index.js";
 import { decode, rows } from "../packed.js";
+import { NEGATIVE, POSITIVE } from "../palette.js";
 
 // The parameters' gradients (dW, db, dgamma, ...) of every layer kind, in the registry's order.
 const PARAM_GRADS = Object.values(LAYER_VIEWS).flatMap((v) => v.params.map((p) => [`d${p}`, `dL/d${PARAM_SYMBOLS[p] ?? p}`]));
@@ -40,7 +41,7 @@ export class PhasePanel {
       scale = scale || 1;
       const axis = k + 1;
       const domain = [k * width + (k ? 0.012 : 0), (k + 1) * width - BAR - 0.008]; // rows and columns: hover names them
-      traces.push({ type: "heatmap", z, zmin: -scale, zmax: scale, colorscale: [[0, "#e69f00"], [0.5, "#f7f7f7"], [1, "#0072b2"]],
+      traces.push({ type: "heatmap", z, zmin: -scale, zmax: scale, colorscale: [[0, NEGATIVE], [0.5, "#f7f7f7"], [1, POSITIVE]],
         showscale: true, colorbar: { x: domain[1] + 0.004, xanchor: "left", thickness: 6, len: 1, outlinewidth: 0,
           tickvals: [-scale, 0, scale], ticktext: [-scale, 0, scale].map((v) => (v ? v.toPrecision(2) : "0")), tickfont: { size: 8 } },
         xaxis: `x${axis}`, yaxis: `y${axis}`, hovertemplate: `${name}[%{y}, %{x}] = %{z:.4g}<extra></extra>` });
