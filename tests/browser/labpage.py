@@ -4,6 +4,7 @@ from urllib.parse import unquote
 
 STATE = "window.backpropLab.getState()"
 TIMEOUT_MS = 10_000  # the default for every wait on the page
+LOAD_TIMEOUT_MS = 30_000  # for the page to load: parsing Plotly alone can take 10 s on a busy 2-core machine
 # What Chromium logs when the server's trace validator (POST /api/trace/check) refuses an import
 # with its 422 reply: expected in a test that imports a broken trace, not an error of the page.
 REFUSED_BY_THE_SERVER = r"Failed to load resource: the server responded with a status of 422"
@@ -94,11 +95,11 @@ def open_page(context, url: str, log):
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     log.attach(page)
-    page.goto(url)
+    page.goto(url, timeout=LOAD_TIMEOUT_MS)
     wait_ready(page)
     return page
 
 
 def wait_ready(page) -> None:
     page.wait_for_function("""() => window.backpropLab && window.backpropLab.stats.framesApplied >= 1
-        && document.querySelector('#status').textContent === 'paused'""")
+        && document.querySelector('#status').textContent === 'paused'""", timeout=LOAD_TIMEOUT_MS)
