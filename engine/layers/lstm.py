@@ -1,5 +1,6 @@
 """The LSTM layer, torch's gate order i, f, g, o: c_t = σ(f)·c_{t-1} + σ(i)·tanh(g),
 h_t = σ(o)·tanh(c_t); `forget_bias` is where the f slice of b starts."""
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,14 +10,16 @@ from .recurrent import Recurrent, RecurrentCache
 
 @dataclass
 class LSTMCache(RecurrentCache):
-    """Besides x, h, dpre and ‖dL/dh_t‖: c_t and tanh(c_t) (B, T, H), the activated gates i, f, g,
-    o side by side (B, T, 4H), what begin_backward precomputes and the dL/dc it carries (B, H)."""
+    """Besides the states and gradients of every recurrent layer, time-major: c_t and tanh(c_t)
+    (T, B, H), the activated gates i, f, g, o side by side (T, B, 4H), what begin_backward
+    precomputes, and the buffers a step reuses (B, H)."""
     c: np.ndarray = None
     tanh_c: np.ndarray = None
     gates: np.ndarray = None
     derivative: np.ndarray = None
     partners: np.ndarray = None
     to_cell: np.ndarray = None
+    dc: np.ndarray = None
     dc_carry: np.ndarray = None
 
 
@@ -26,40 +29,81 @@ class LSTM(Recurrent):
     gates = 4
     activations = ()
 
+    @functools.cache
+    def gate_constants(self, dtype) -> tuple:
+        """σ(x) = (1 + tanh(x/2)) / 2, so every gate is one tanh of its pre-activation times
+        `scale`, then times `scale` plus `offset` (0.5 and 0.5 for i, f, o; 1 and 0 for g): (4H,) each."""
+        H = self.units
+        scale = np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)].astype(dtype)
+        return scale, np.r_[np.full(2 * H, 0.5), np.zeros(H), np.full(H, 0.5)].astype(dtype)
+
     def initialize(self, params, rng, net) -> None:
         super().initialize(params, rng, net)
         params["b"][self.units:2 * self.units] = net.forget_bias
 
     def start(self, batch, steps, dtype) -> LSTMCache:
-        shape = (batch, steps, self.units)
+        shape = (steps, batch, self.units)
         H = self.units
-        # σ(x) = (1 + tanh(x/2)) / 2: every gate is one tanh of the scaled pre-activation
-        self.gate_scale = np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)].astype(dtype)
-        self.gate_offset = np.r_[np.full(2 * H, 0.5), np.zeros(H), np.full(H, 0.5)].astype(dtype)
-        return LSTMCache(h=np.empty(shape, dtype), c=np.empty(shape, dtype), tanh_c=np.empty(shape, dtype),
-                         gates=np.empty((batch, steps, 4 * H), dtype))
+        self.gate_scale, self.gate_offset = self.gate_constants(np.dtype(dtype))
+        return LSTMCache(states=np.empty(shape, dtype), c=np.empty(shape, dtype), tanh_c=np.empty(shape, dtype),
+                         gates=np.empty((steps, batch, 4 * H), dtype), dc=np.empty(shape[1:], dtype))
+
+    def input_terms(self, x, W_x, b):
+        """x_t @ W_x + b already scaled for the gates' tanh: x_t @ (W_x·scale) + b·scale, the same
+        numbers (a scale of 0.5 or 1 is exact in floating point, whatever the summation order)."""
+        return x @ (W_x * self.gate_scale) + b * self.gate_scale
+
+    def recurrent_weights(self, W_h):
+        """W_h scaled as the input terms are, so that h @ W_h arrives scaled (exactly, as above)."""
+        return W_h * self.gate_scale
 
     def step(self, t, projected, h, W_h, cache):
-        """h_t from the step's input term (B, 4H) and h_{t-1} (B, H); keeps gates, c_t, tanh(c_t)."""
+        """h_t from the step's scaled input term (B, 4H) and h_{t-1} (B, H); keeps gates, c_t, tanh(c_t)."""
         H = self.units
-        gates = cache.gates[:, t]
+        gates = cache.gates[t]
         np.matmul(h, W_h, out=gates)
         gates += projected
-        gates *= self.gate_scale
         np.tanh(gates, out=gates)
         gates *= self.gate_scale
         gates += self.gate_offset
         i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
-        c = cache.c[:, t]
+        c = cache.c[t]
         np.multiply(i, g, out=c)
         if t:
-            c += f * cache.c[:, t - 1]
-        tanh_c = np.tanh(c, out=cache.tanh_c[:, t])
-        return np.multiply(o, tanh_c, out=cache.h[:, t])
+            c += np.multiply(f, cache.c[t - 1], out=cache.dc)
+        tanh_c = np.tanh(c, out=cache.tanh_c[t])
+        return np.multiply(o, tanh_c, out=cache.states[t])
+
+    def begin_backward(self, cache) -> None:
+        """What every step of the backward reads, for all t at once: each gate's derivative at its
+        pre-activation (T, B, 4H), what dL/dc_t scales into i, f and g (g, c_{t-1}, i: (T, B, 3, H))
+        and dL/dh_t into dL/dc_t (o·(1 − tanh²c))."""
+        H, gates = self.units, cache.gates
+        cache.derivative = gates * (1.0 - gates)
+        g = gates[..., 2 * H:3 * H]
+        cache.derivative[..., 2 * H:3 * H] = 1.0 - g * g
+        c_before = np.empty_like(cache.c)
+        c_before[0] = 0
+        c_before[1:] = cache.c[:-1]
+        cache.partners = np.stack([g, c_before, gates[..., :H]], axis=2)
+        cache.to_cell = gates[..., 3 * H:] * (1.0 - cache.tanh_c * cache.tanh_c)
+        cache.dc_carry = np.zeros_like(cache.c[0])
+
+    def step_backward(self, t, dh, cache, out) -> None:
+        """dL/d(pre-activation gates) at step t into out (B, 4H), from dL/dh_t (B, H) and the
+        dL/dc carried from t + 1."""
+        B, H = dh.shape[0], self.units
+        dc = np.multiply(dh, cache.to_cell[t], out=cache.dc)
+        dc += cache.dc_carry
+        blocks = out.reshape(B, 4, H)
+        np.multiply(cache.partners[t], dc[:, None, :], out=blocks[:, :3])
+        np.multiply(dh, cache.tanh_c[t], out=blocks[:, 3])
+        np.multiply(dc, cache.gates[t, :, H:2 * H], out=cache.dc_carry)
+        out *= cache.derivative[t]
 
     def example_through_time(self, cache, example: int) -> dict:
         """Besides h_t and dL/dh_t, the input, forget and output gates' activations (T, H) each."""
-        H, gates = self.units, cache.gates[example]
+        H, gates = self.units, cache.gates[:, example]
         return {**super().example_through_time(cache, example),
                 "gates": {name: gates[:, k * H:(k + 1) * H].copy() for k, name in ((0, "i"), (1, "f"), (3, "o"))}}
 
@@ -67,30 +111,3 @@ class LSTM(Recurrent):
         """Each gate's H×H block of W_h: i, f, g, o."""
         H, W_h = self.units, params["W_h"]
         return {name: W_h[:, k * H:(k + 1) * H] for k, name in enumerate("ifgo")}
-
-    def begin_backward(self, cache) -> None:
-        """What every step of the backward reads, for all t at once: each gate's derivative at its
-        pre-activation (B, T, 4H), what dL/dc_t scales into i, f and g (g, c_{t-1}, i: (B, T, 3, H))
-        and dL/dh_t into dL/dc_t (o·(1 − tanh²c))."""
-        H, gates = self.units, cache.gates
-        cache.derivative = gates * (1.0 - gates)
-        g = gates[..., 2 * H:3 * H]
-        cache.derivative[..., 2 * H:3 * H] = 1.0 - g * g
-        c_before = np.zeros_like(cache.c)
-        c_before[:, 1:] = cache.c[:, :-1]
-        cache.partners = np.stack([g, c_before, gates[..., :H]], axis=2)
-        cache.to_cell = gates[..., 3 * H:] * (1.0 - cache.tanh_c * cache.tanh_c)
-        cache.dc_carry = np.zeros_like(cache.c[:, 0])
-
-    def step_backward(self, t, dh, cache):
-        """dL/d(pre-activation gates) (B, 4H) at step t from dL/dh_t (B, H) and the carried dL/dc."""
-        B, H = dh.shape[0], self.units
-        dc = dh * cache.to_cell[:, t]
-        dc += cache.dc_carry
-        out = np.empty((B, 4, H), dtype=dh.dtype)
-        np.multiply(cache.partners[:, t], dc[:, None, :], out=out[:, :3])
-        np.multiply(dh, cache.tanh_c[:, t], out=out[:, 3])
-        cache.dc_carry = dc * cache.gates[:, t, H:2 * H]
-        flat = out.reshape(B, 4 * H)
-        flat *= cache.derivative[:, t]
-        return flat

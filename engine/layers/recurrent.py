@@ -13,14 +13,30 @@ IDENTITY = "identity"  # recurrent_init g·I (Le, Jaitly & Hinton's IRNN), rnn o
 
 @dataclass
 class RecurrentCache:
-    """What every recurrent forward keeps: the input x (B, T, C) and every h_t (B, T, H); the
-    backward adds every dL/dh_t dh (B, T, H), the pre-activation gradients dpre (B, T, G·H) and
-    ‖dL/dh_t‖ by time (T,)."""
+    """What every recurrent forward keeps, time-major so that each time step's slice is contiguous:
+    every h_t `states` (T, B, H); the backward adds every dL/dh_t `state_grads` (T, B, H), the
+    pre-activation gradients `pre_grads` (T, B, G·H) and ‖dL/dh_t‖ by time (T,). The input x
+    (B, T, C) is kept as given, and h, dh, dpre are batch-major views (B, T, ·) of the others."""
     x: np.ndarray = None
-    h: np.ndarray = None
-    dh: np.ndarray = None
-    dpre: np.ndarray = None
+    states: np.ndarray = None
+    state_grads: np.ndarray = None
+    pre_grads: np.ndarray = None
     signal_by_time: np.ndarray = None
+
+    @property
+    def h(self):
+        """Every h_t, batch-major: (B, T, H)."""
+        return self.states.transpose(1, 0, 2)
+
+    @property
+    def dh(self):
+        """Every dL/dh_t, batch-major (B, T, H); None before the backward."""
+        return None if self.state_grads is None else self.state_grads.transpose(1, 0, 2)
+
+    @property
+    def dpre(self):
+        """Every dL/d(pre-activation), batch-major (B, T, G·H); None before the backward."""
+        return None if self.pre_grads is None else self.pre_grads.transpose(1, 0, 2)
 
 
 def recurrent_block(rng, name: str, units: int, gain: float):
@@ -79,44 +95,51 @@ class Recurrent(Layer):
         """One phase per time step t = 1..T (yields {t, x_t, h_t} for all but the last, whose
         phase the network describes)."""
         B, T = x.shape[0], self.seq_len
-        projected = x @ params["W_x"] + params["b"]  # (B, T, G·H): every step's input term at once
         cache = self.start(B, T, x.dtype)
         cache.x = x
+        projected = self.input_terms(x, params["W_x"], params["b"])  # (B, T, G·H): every step's at once
+        W_h = self.recurrent_weights(params["W_h"])
         h = np.zeros((B, self.units), dtype=x.dtype)
         for t in range(T):
-            h = self.step(t, projected[:, t], h, params["W_h"], cache)
+            h = self.step(t, projected[:, t], h, W_h, cache)
             if t < T - 1:
                 yield {"t": t + 1, "x": x[:, t], "h": h}
-        return (cache.h if self.returns_sequence else h), cache
+        return (np.ascontiguousarray(cache.h) if self.returns_sequence else h), cache
+
+    def input_terms(self, x, W_x, b):
+        """Every step's input term x_t @ W_x + b as the step reads it, from x (B, T, C): (B, T, G·H)."""
+        return x @ W_x + b
+
+    def recurrent_weights(self, W_h):
+        """W_h as the step reads it (H, G·H)."""
+        return W_h
 
     def backward_steps(self, dz, cache, params, grads, need_dx=True):
         """Back through time, one phase per step t = T..1 (yields {t, dh_t, dpre_t} for all but the
-        last, t = 1, whose phase the network describes);
-        fills grads and keeps every ‖dL/dh_t‖ over the batch in cache.signal_by_time (T,)."""
-        T, W_h = self.seq_len, params["W_h"]
+        last, t = 1, whose phase the network describes); fills grads and keeps every ‖dL/dh_t‖
+        over the batch in cache.signal_by_time (T,)."""
+        T, W_h_T = self.seq_len, params["W_h"].T
+        states = cache.states
         dh_out = dz if self.returns_sequence else None  # many-to-one: the loss reads h_T only
-        carry = np.zeros_like(cache.h[:, 0]) if self.returns_sequence else dz  # dL/dh_t from t+1
         self.begin_backward(cache)
-        dpre = np.empty(cache.h.shape[:2] + (self.gates * self.units,), dtype=cache.h.dtype)
-        dh_by_time = np.empty_like(cache.h)
+        dpre = np.empty(states.shape[:2] + (self.gates * self.units,), dtype=states.dtype)
+        dh_by_time = np.empty_like(states)  # dL/dh_t: what comes back from t + 1, plus the loss's at t
+        dh_by_time[T - 1] = dz[:, T - 1] if self.returns_sequence else dz
         for t in reversed(range(T)):
-            dh = dh_by_time[:, t]
-            if dh_out is not None:
-                np.add(carry, dh_out[:, t], out=dh)
-            else:
-                dh[...] = carry
-            dpre[:, t] = self.step_backward(t, dh, cache)
-            carry = dpre[:, t] @ W_h.T
+            self.step_backward(t, dh_by_time[t], cache, dpre[t])
             if t > 0:
-                yield {"t": t + 1, "dh": dh, "dpre": dpre[:, t]}
-        x, h_before = cache.x, self.previous_states(cache)
-        flat = dpre.reshape(-1, dpre.shape[-1])
-        np.matmul(x.reshape(-1, self.channels).T, flat, out=grads["W_x"])
-        np.matmul(h_before.reshape(-1, self.units).T, flat, out=grads["W_h"])
+                np.matmul(dpre[t], W_h_T, out=dh_by_time[t - 1])
+                if dh_out is not None:
+                    dh_by_time[t - 1] += dh_out[:, t - 1]
+                yield {"t": t + 1, "dh": dh_by_time[t], "dpre": dpre[t]}
+        cache.pre_grads, cache.state_grads = dpre, dh_by_time
+        flat = np.ascontiguousarray(cache.dpre).reshape(-1, dpre.shape[-1])  # batch-major, as (b, t) rows
+        np.matmul(cache.x.reshape(-1, self.channels).T, flat, out=grads["W_x"])
+        np.matmul(self.previous_states(cache).reshape(-1, self.units).T, flat, out=grads["W_h"])
         np.add.reduce(flat, axis=0, out=grads["b"])
-        cache.dpre, cache.dh = dpre, dh_by_time
-        cache.signal_by_time = np.sqrt(np.einsum("bth,bth->t", dh_by_time, dh_by_time, dtype=np.float64))
-        return dpre @ params["W_x"].T if need_dx else None
+        squares = dh_by_time.reshape(T, -1)
+        cache.signal_by_time = np.sqrt(np.einsum("tk,tk->t", squares, squares, dtype=np.float64))
+        return (flat @ params["W_x"].T).reshape(cache.x.shape) if need_dx else None
 
     @property
     def last_phases(self) -> tuple:
@@ -124,13 +147,13 @@ class Recurrent(Layer):
         return self.seq_len, 1
 
     def backward_done(self, cache) -> bool:
-        return cache.dpre is not None
+        return cache.pre_grads is not None
 
     def per_example(self, key, index, cache, dz):
         """Summed over time: dL/dθ[index] = (1/B)·Σ_b Σ_t a_bt·δ_bt, δ = B·dL/d(pre-activation) of
         the column the element feeds and a its input at t (x_t for W_x, h_{t−1} for W_h, 1 for b);
         terms (B,) per example and `time` {a, delta, terms} (B, T)."""
-        batch, column = cache.dpre.shape[0], index[-1]
+        batch, column = cache.x.shape[0], index[-1]
         delta = cache.dpre[:, :, column].astype(np.float64) * batch
         if key == "b":
             a = np.ones_like(delta)
@@ -143,8 +166,8 @@ class Recurrent(Layer):
 
     def example_through_time(self, cache, example: int) -> dict:
         """One example's h_t and dL/dh_t for t = 1..T (T, H) each (dh None before the backward)."""
-        return {"h": cache.h[example].copy(),
-                "dh": None if cache.dh is None else cache.dh[example].copy()}
+        return {"h": cache.states[:, example].copy(),
+                "dh": None if cache.state_grads is None else cache.state_grads[:, example].copy()}
 
     def spectrum_blocks(self, params) -> dict:
         """The H×H blocks of W_h whose eigenvalues tell how the gradient fares through time, by name."""
@@ -155,9 +178,11 @@ class Recurrent(Layer):
 
     @staticmethod
     def previous_states(cache):
-        """h_{t-1} for t = 1..T, h_0 = 0: (B, T, H)."""
-        before = np.zeros_like(cache.h)
-        before[:, 1:] = cache.h[:, :-1]
+        """h_{t-1} for t = 1..T, h_0 = 0, batch-major: (B, T, H)."""
+        h = cache.h
+        before = np.empty(h.shape, h.dtype)
+        before[:, 0] = 0
+        before[:, 1:] = h[:, :-1]
         return before
 
     def settings(self) -> dict:

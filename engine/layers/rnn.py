@@ -22,18 +22,18 @@ class RNN(Recurrent):
         return cls(in_shape[-1], spec.units, in_shape[0], not ends_sequence, spec.activation)
 
     def start(self, batch, steps, dtype) -> RecurrentCache:
-        return RecurrentCache(h=np.empty((batch, steps, self.units), dtype=dtype))
+        return RecurrentCache(states=np.empty((steps, batch, self.units), dtype=dtype))
 
     def step(self, t, projected, h, W_h, cache):
         """h_t from the step's input term (B, H) and h_{t-1} (B, H), kept in the cache."""
-        h = self.nonlinearity.forward(projected + h @ W_h)
-        cache.h[:, t] = h
-        return h
+        cache.states[t] = self.nonlinearity.forward(projected + h @ W_h)
+        return cache.states[t]
 
-    def step_backward(self, t, dh, cache):
-        """dL/d(pre-activation) at step t from dL/dh_t (B, H); relu's z > 0 exactly where h > 0."""
-        h = cache.h[:, t]
-        return self.nonlinearity.backward(h, h, dh)
+    def step_backward(self, t, dh, cache, out) -> None:
+        """dL/d(pre-activation) at step t into out (B, H) from dL/dh_t (B, H); relu's z > 0 exactly
+        where h > 0."""
+        h = cache.states[t]
+        out[...] = self.nonlinearity.backward(h, h, dh)
 
     def settings(self) -> dict:
         return {**super().settings(), "nonlinearity": self.nonlinearity.name}
