@@ -1,6 +1,5 @@
 """The LSTM layer, torch's gate order i, f, g, o: c_t = σ(f)·c_{t-1} + σ(i)·tanh(g),
 h_t = σ(o)·tanh(c_t); `forget_bias` is where the f slice of b starts."""
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,13 +28,18 @@ class LSTM(Recurrent):
     gates = 4
     activations = ()
 
-    @functools.cache
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.constants = {}  # dtype -> gate_constants(dtype), built once
+
     def gate_constants(self, dtype) -> tuple:
         """σ(x) = (1 + tanh(x/2)) / 2, so every gate is one tanh of its pre-activation times
         `scale`, then times `scale` plus `offset` (0.5 and 0.5 for i, f, o; 1 and 0 for g): (4H,) each."""
-        H = self.units
-        scale = np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)].astype(dtype)
-        return scale, np.r_[np.full(2 * H, 0.5), np.zeros(H), np.full(H, 0.5)].astype(dtype)
+        if dtype not in self.constants:
+            H = self.units
+            self.constants[dtype] = (np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)].astype(dtype),
+                                     np.r_[np.full(2 * H, 0.5), np.zeros(H), np.full(H, 0.5)].astype(dtype))
+        return self.constants[dtype]
 
     def initialize(self, params, rng, net) -> None:
         super().initialize(params, rng, net)
