@@ -55,6 +55,7 @@ function registerRedraws(redraws, charts) {
       if (!v.config || !v.layers.length) return;
       charts.network.draw(v.layers, v.detail, featureLabels(getState().catalog, v.config), v.maps, v.phase, highlight());
       $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
+      $("#link-width-note").textContent = charts.network.scene.widthNote;
     }),
     flow: redraws.add($("#chart-flow"), 500, () => charts.flow.draw(view().history, view().layers, highlight())),
     flowmap: redraws.add($("#chart-flowmap"), 500, () => charts.flowmap.draw(view().history, view().layers)),
@@ -89,6 +90,7 @@ function wireOptions(charts, mark) {
   option("#discretize", (t) => { charts.output.discretize = t.checked; }, "output");
   option("#loss-log", (t) => { charts.loss.log = t.checked; }, "loss");
   option("#network-mode", (t) => { charts.network.mode = t.value; }, "network");
+  option("#link-log", (t) => { charts.network.widthScale = t.checked ? "log" : "relative"; }, "network");
   option("#neuron-mode", (t) => { charts.network.neuronMode = t.value; }, "network");
   option("#show-maps", (t) => { charts.network.showMaps = t.checked; }, "network");
   option("#flow-stat", (t) => {

@@ -48,6 +48,12 @@ def hash_config(url: str):
     return json.loads(unquote(url.split("#config=", 1)[1].split("&", 1)[0]))
 
 
+def wait_network_drawn(page) -> None:
+    """Wait until the network view drew the detail in the state."""
+    page.wait_for_function("""() => { const chart = window.backpropLab.charts.network;
+        return chart.scene !== null && chart.detail === window.backpropLab.getState().detail; }""")
+
+
 LOSS_LINES = "(window.backpropLab.charts.loss.chart.spec || {lines: []}).lines"
 
 

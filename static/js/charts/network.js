@@ -1,6 +1,6 @@
 // The network view, painted on a canvas: a deep net has thousands of links, which took Plotly's
 // SVG over 100 ms a frame and a canvas takes a few. Links are coloured by sign and as wide as their
-// log magnitude; neurons show their mean or their map. Hovering names a link or a neuron; a click
+// magnitude (relative to the largest in view, or on a log scale); neurons show their mean or their map. Hovering names a link or a neuron; a click
 // on a link asks the server to explain that weight's gradient.
 
 import { decode } from "../packed.js";
@@ -64,9 +64,11 @@ export class NetworkChart {
     this.element = element;
     this.mode = "weights"; // weights | grads | updates
     this.neuronMode = "neuron_act"; // neuron_act | neuron_signal
+    this.widthScale = "relative"; // relative | log: the links' widths
     this.showMaps = true;
     this.summary = "";
     this.scene = null; // what was drawn last (read by tests)
+    this.detail = null; // and the detail it was drawn from
     this.hovered = null; // the scene's link or neuron under the pointer
     this.pointer = null; // where the pointer is on the canvas, in CSS px
     this.mapSource = null; // the frame's neuron maps as sent
@@ -81,8 +83,9 @@ export class NetworkChart {
   /** Draw layers (the trace's `layers`), a detail, the neuron maps and the phase highlight. */
   draw(layers, detail, features, maps, phase, highlight = null) {
     if (!layers.length || !detail) return;
-    this.scene = networkScene(layers, detail, features, { mode: this.mode, neuronMode: this.neuronMode, phase, highlight });
+    this.scene = networkScene(layers, detail, features, { mode: this.mode, neuronMode: this.neuronMode, widthScale: this.widthScale, phase, highlight });
     this.summary = this.scene.summary;
+    this.detail = detail;
     if (this.mapSource !== maps) { // maps come with heavy frames; render them once, not each draw
       this.mapSource = maps;
       this.atlas = null;

@@ -1,5 +1,6 @@
 // What the network view shows, in diagram units and without the DOM: columns of neurons, one
-// link per drawn weight (its sign, its width on a log scale, its hover text), labels, and boxes.
+// link per drawn weight (its sign, its width relative to the largest or on a log scale, its hover
+// text), labels, and boxes.
 // Column k sits at x = k; units are spaced along y, the first on top.
 
 import { layerView } from "../layers/index.js";
@@ -8,7 +9,7 @@ import { decode } from "../packed.js";
 const MAX_NODES = 12; // a wider layer shows its first 6 and last 5 units, and says so
 const MAX_COLUMNS = 13; // a deeper net shows its first 6 and last 6 columns, and says so
 const HEAD_COLUMNS = 6; // even: the gap's slot falls where a label is drawn when every other is
-const DECADES = 6; // link widths span this many orders of magnitude below the largest
+const DECADES = 6; // log link widths span this many orders of magnitude below the largest
 
 /** Which units of an n-wide layer are drawn. */
 function drawnUnits(n) {
@@ -43,11 +44,22 @@ function columnsOf(layers, features) {
 /** What the links show of parameter `p` in each mode: weights W, gradients dL/dW, updates ΔW. */
 const linkLabel = (mode, p) => ({ weights: p, grads: `dL/d${p}`, updates: `Δ${p}` })[mode];
 
-/** 0 (DECADES below `top`, or zero) .. 1 (at `top`, the largest log10 magnitude). */
-function logWidth(v, top) {
+/** A link's width in 0..1 for |v| against `largest`, the largest finite magnitude in view:
+ * `relative` |v| / largest (dominant weights stand out); `log` 0 at DECADES below the largest,
+ * 1 at it (tiny values still show: vanishing gradients). Zero and non-finite values: 0. */
+function linkWidth(v, largest, widthScale) {
   const m = Math.abs(v);
   if (!(m > 0) || !Number.isFinite(m)) return 0;
-  return Math.max(0, Math.min(1, (Math.log10(m) - (top - DECADES)) / DECADES));
+  if (widthScale === "relative") return Math.min(1, m / largest);
+  return Math.max(0, Math.min(1, (Math.log10(m / largest) + DECADES) / DECADES));
+}
+
+/** What the link widths mean, said in words for the panel. */
+function widthNote(widthScale, largest, mode, param) {
+  const what = `|${linkLabel(mode, param)}|`;
+  if (!(largest > 0)) return `Link width: every ${what} in view is 0.`;
+  if (widthScale === "relative") return `Link width ∝ ${what}, relative to the largest in view (${largest.toPrecision(3)}).`;
+  return `Link width ∝ log₁₀ ${what}, over ${DECADES} decades: ${(largest / 10 ** DECADES).toPrecision(3)} to ${largest.toPrecision(3)}.`;
 }
 
 const show = (v) => (v === null || v === undefined ? "—" : Number.isFinite(v) ? v.toPrecision(4) : "non-finite");
@@ -56,13 +68,14 @@ const show = (v) => (v === null || v === undefined ? "—" : Number.isFinite(v) 
  * The scene for a trace's `layers` and a frame's `detail`:
  * {columns, half, links: [{cd: [layer, row, column], x0, y0, x1, y1, x, y, value, width, text}],
  *  neurons: [{column, unit, x, y, value, text}], scale, labels: [{x, y, text, always?, size? (px)}],
- *  rects: [{kind: "phase"|"highlight", x0, x1}], caption, summary, slots (x runs over 0 .. slots − 1)}
+ *  rects: [{kind: "phase"|"highlight", x0, x1}], caption, summary, widthNote, slots (x runs over 0 .. slots − 1)}
  * A net deeper than MAX_COLUMNS columns is drawn as its first and last columns around one slot
  * that stands for the rest (their links and neurons are not drawn; the summary says which).
  * `mode` picks the links' tensor (weights | grads | updates), `neuronMode` the neurons' mean
- * (neuron_act | neuron_signal); `phase` and `highlight` (layer names) add boxes.
+ * (neuron_act | neuron_signal), `widthScale` the links' widths (relative | log); `phase` and
+ * `highlight` (layer names) add boxes.
  */
-export function networkScene(layers, detail, features, { mode, neuronMode, phase = null, highlight = null }) {
+export function networkScene(layers, detail, features, { mode, neuronMode, widthScale = "relative", phase = null, highlight = null }) {
   const { columns, columnOfEntry } = columnsOf(layers, features);
   const { xOf, slots, gap } = columnSlots(columns.length);
   const xOfEntry = (i) => xOf[columnOfEntry[i]] ?? gap.x;
@@ -72,7 +85,6 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
   const half = ((widest - 1) / 2) * spacing;
 
   const matrices = [];
-  let top = -Infinity;
   for (const [i, l] of layers.entries()) {
     const view = layerView(l.kind);
     if (!view.links || xOf[columnOfEntry[i]] === null || xOf[columnOfEntry[i] - 1] === null) continue;
@@ -81,7 +93,6 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
     const rows = t.summarized ? t.summarized.rows : [...Array(t.shape[0]).keys()];
     const cols = t.summarized ? t.summarized.cols : [...Array(t.shape[1]).keys()];
     matrices.push({ i, param: view.params[0], decoded, rows, cols });
-    for (const v of decoded.values) if (Number.isFinite(v) && v !== 0) top = Math.max(top, Math.log10(Math.abs(v)));
   }
   const links = [];
   for (const m of matrices) {
@@ -99,10 +110,12 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
         const [x0, y0, x1, y1] = [xOf[to - 1], y(r, fanIn), xOf[to], y(c, fanOut)];
         const t = 0.3 + (0.4 * (ci + 0.5)) / m.cols.length; // a distinct point on each link
         links.push({ cd: [m.i, r, c], x0, y0, x1, y1, x: x0 + t * (x1 - x0), y: y0 + t * (y1 - y0), value,
-          width: logWidth(value, top), text: `${layers[m.i].name} ${m.param}[${r}, ${c}]\n${linkLabel(mode, m.param)} = ${show(value)}` });
+          text: `${layers[m.i].name} ${m.param}[${r}, ${c}]\n${linkLabel(mode, m.param)} = ${show(value)}` });
       });
     });
   }
+  const largest = links.reduce((top, l) => (Number.isFinite(l.value) ? Math.max(top, Math.abs(l.value)) : top), 0);
+  for (const l of links) l.width = linkWidth(l.value, largest, widthScale);
 
   const neurons = [];
   const notes = [];
@@ -135,7 +148,8 @@ export function networkScene(layers, detail, features, { mode, neuronMode, phase
     const boxed = new Set(layers.flatMap((l, i) => (highlight.includes(l.name) ? [xOfEntry(i)] : [])));
     for (const x of boxed) rects.push({ kind: "highlight", x0: x - 0.45, x1: x + 0.45 });
   }
-  return { columns, half, links, neurons, scale, labels, rects, caption, summary: notes.join("; "), slots };
+  const note = widthNote(widthScale, largest, mode, matrices[0]?.param ?? "W");
+  return { columns, half, links, neurons, scale, labels, rects, caption, summary: notes.join("; "), widthNote: note, slots };
 }
 
 /** Adds the box of a step-through phase to `rects` (xOfEntry: an entry's slot, of `slots`);
