@@ -3,6 +3,7 @@ update, all from the values the step itself computed and used (never re-derived)
 import numpy as np
 
 from .layers import WEIGHT
+from .param_edits import EditError, locate
 
 
 class ExplainError(ValueError):
@@ -21,20 +22,10 @@ RULES = {
 
 def _locate(trainer, layer: int, param: str | None, index) -> tuple:
     """(entry, spec, index tuple) of a parameter element, or ExplainError saying what is wrong."""
-    entries = trainer.entries
-    if not 0 <= layer < len(entries):
-        raise ExplainError(f"there is no layer {layer}; the network has {len(entries)}")
-    entry = entries[layer]
-    specs = {spec.key: spec for spec in entry.layer.params}
-    key = param if param is not None else next(iter(specs), None)
-    if key not in specs:
-        raise ExplainError(f"{entry.name} has no parameter {param!r}; it has {', '.join(specs) or 'none'}")
-    shape = specs[key].shape
-    index = tuple(index)
-    if len(index) != len(shape) or not all(0 <= k < n for k, n in zip(index, shape)):
-        raise ExplainError(f"{entry.name}.{key} has shape ({', '.join(map(str, shape))}); "
-                           f"no element at ({', '.join(map(str, index))})")
-    return entry, specs[key], index
+    try:
+        return locate(trainer.entries, layer, param, index)
+    except EditError as exc:
+        raise ExplainError(str(exc)) from None
 
 
 def explain(trainer, layer: int, index, example: int = 0, param: str | None = None) -> dict:

@@ -1,4 +1,5 @@
-"""Re-running a trace: its config, then its events at their steps, to its last recorded step."""
+"""Re-running a trace: its config, then its events (live config changes and parameter edits) at
+their steps, to its last recorded step."""
 from .trainer import Trainer
 
 
@@ -8,7 +9,10 @@ def replay(trace: dict) -> Trainer:
     last = trace["steps"][-1]["step"] if trace["steps"] else 0
     for event in sorted(trace["events"], key=lambda e: e["step"]):
         _run_to(trainer, event["step"])
-        trainer.reconfigure(event["config"])
+        if "set_param" in event:
+            trainer.set_param(**event["set_param"])
+        else:
+            trainer.reconfigure(event["config"])
     _run_to(trainer, last)
     return trainer
 

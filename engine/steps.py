@@ -1,4 +1,5 @@
-"""What a step and its phases leave behind: StepRecord, StepValues and PhaseRecord."""
+"""What a step and its phases leave behind: StepRecord, StepValues and PhaseRecord (and the
+phases relayed as PhaseRecords)."""
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,3 +66,14 @@ def describe_backward(net, i: int, number: int) -> PhaseRecord:
     tensors = {k: v for k, v in (("da", tape.da), ("dz", tape.dz), ("dx", tape.dx)) if v is not None}
     tensors.update({f"d{key}": grad.copy() for key, grad in net.grads[i].items()})
     return PhaseRecord("backward", i, number, tensors, t=net.entries[i].layer.last_phases[1])
+
+
+def relay_phases(phase: str, i: int, number: int, steps):
+    """Relay a layer's inner phases as PhaseRecords (with the `t` each names); return what the
+    layer returns."""
+    while True:
+        try:
+            tensors = next(steps)
+        except StopIteration as done:
+            return done.value
+        yield PhaseRecord(phase, i, number, {k: v for k, v in tensors.items() if k != "t"}, t=tensors["t"])

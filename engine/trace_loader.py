@@ -7,11 +7,13 @@ from .losses import LOSSES
 from .quote import quote
 from .data import input_shape, target_shape
 from .network import build_entries
+from .param_edits import EditError, checked_edit
 from .stats import LAYER_STATS
 from .trace_export import FORMAT, VERSION
 
 MAX_TRACE_BYTES = 256 * 2**20
 MAX_STEPS = 2_000_000
+EDIT_KEYS = {"layer", "param", "index", "value"}
 
 
 class TraceError(ValueError):
@@ -81,7 +83,7 @@ def parse_trace(raw: bytes) -> dict:
         raise TraceError("layers", "do not match the network the config builds")
     _check_params(_require(_require(trace, "initial", dict, ""), "params", list, "initial"),
                   entries, "initial.params")
-    _check_events(_require(trace, "events", list, ""), config)
+    _check_events(_require(trace, "events", list, ""), config, entries)
     _check_steps(_require(trace, "steps", list, ""), entries, len(trace["data"]["x_train"]))
     return trace
 
@@ -113,17 +115,35 @@ def _check_params(params, entries, where) -> None:
             _array(_require(p, spec.key, list, f"{where}[{i}]"), f"{where}[{i}].{spec.key}", spec.shape)
 
 
-def _check_events(events, config) -> None:
-    """Each event a step and a partial config that merges into a valid config."""
+def _check_events(events, config, entries) -> None:
+    """Each event a step and either a partial config that merges into a valid config or a
+    parameter edit (`set_param`) of an element the network has, to a finite value."""
     for k, event in enumerate(events):
         where = f"events[{k}]"
         step = _require(event, "step", int, where)
         if step < 0:
             raise TraceError(f"{where}.step", "must be at least 0")
+        if isinstance(event, dict) and "set_param" in event:
+            _check_edit(_require(event, "set_param", dict, where), config, entries, f"{where}.set_param")
+            continue
         try:
             validate_config(merge(config.model_dump(), _require(event, "config", dict, where)))
         except ConfigError as exc:
             raise TraceError(_within(f"{where}.config", exc.field), exc.message) from None
+
+
+def _check_edit(edit, config, entries, where) -> None:
+    """A parameter edit: {layer, param, index, value} naming an element, set to a finite value."""
+    unknown = set(edit) - EDIT_KEYS
+    if unknown:
+        raise TraceError(f"{where}.{sorted(unknown)[0]}", f"is not a part of an edit ({', '.join(sorted(EDIT_KEYS))})")
+    missing = EDIT_KEYS - set(edit)
+    if missing:
+        raise TraceError(where, f"missing '{sorted(missing)[0]}'")
+    try:
+        checked_edit(entries, config.training.dtype, **edit)
+    except EditError as exc:
+        raise TraceError(f"{where}.{exc.field}", str(exc)) from None
 
 
 def _check_steps(steps, entries, n_train) -> None:

@@ -30,11 +30,12 @@ from .evaluations import EvaluationLog, due
 from .losses import LOSSES, by_example
 from .network import Network, build_entries
 from .optimizers import OPTIMIZERS
+from .param_edits import apply_edit, checked_edit
 from .recorder import TraceRecorder
 from .regularization import CLIPS, global_norm, penalize
 from .stats import LayerStats
 from .time_stats import TimeLayout, time_stats
-from .steps import PhaseRecord, StepRecord, StepValues, describe_backward, describe_forward
+from .steps import PhaseRecord, StepRecord, StepValues, describe_backward, describe_forward, relay_phases
 
 STREAMS = {"data": 0, "init": 1, "order": 2, "dropout": 3}
 
@@ -46,7 +47,8 @@ class Reconfigured:
 
 
 class Training:
-    """Trains one network on one dataset; `step`, `phase`, `run`, `reconfigure`, `reset`, `evaluate`."""
+    """Trains one network on one dataset; `step`, `phase`, `run`, `reconfigure`, `set_param`, `reset`,
+    `evaluate`."""
 
     def __init__(self, config=None, snapshot_every: int = 100, statistics: bool = True,
                  data=None, scheduled_metrics: bool = False, **recorder_caps):
@@ -86,7 +88,8 @@ class Training:
                                       time_layout=self._time_layout, **self.recorder_caps)
         self.steps = 0
         self.requested = c  # the config to apply once the step in progress ends
-        self.events = []  # live changes: {"step", "config"}
+        self.events = []  # live changes: {"step", "config"} or {"step", "set_param"}
+        self._edits = []  # parameter edits to apply once the step in progress ends
         self.nonfinite = None  # the run's first non-finite value, once seen
         self.last_update = np.zeros_like(store.theta)
         self.last_record = self.last_step = None
@@ -160,7 +163,7 @@ class Training:
         h = x
         for i in range(len(net.entries)):
             if describe:
-                h = yield from self._phases("forward", i, number, net.forward_steps(i, h, self.dropout_rng))
+                h = yield from relay_phases("forward", i, number, net.forward_steps(i, h, self.dropout_rng))
                 yield describe_forward(net, i, number)
             else:
                 h = net.forward(i, h, self.dropout_rng)
@@ -172,7 +175,7 @@ class Training:
             yield PhaseRecord("loss", None, number, {"output": h, "losses": losses, "dout": d})
         for i in reversed(range(len(net.entries))):
             if describe:
-                d = yield from self._phases("backward", i, number, net.backward_steps(i, d))
+                d = yield from relay_phases("backward", i, number, net.backward_steps(i, d))
                 yield describe_backward(net, i, number)
             else:
                 d = net.backward(i, d)
@@ -223,17 +226,6 @@ class Training:
             yield PhaseRecord("update", None, number, self._update_by_name(update), record)
         return record
 
-    @staticmethod
-    def _phases(phase: str, i: int, number: int, steps):
-        """Relay a layer's inner phases as PhaseRecords (with the `t` each names); return what the
-        layer returns."""
-        while True:
-            try:
-                tensors = next(steps)
-            except StopIteration as done:
-                return done.value
-            yield PhaseRecord(phase, i, number, {k: v for k, v in tensors.items() if k != "t"}, t=tensors["t"])
-
     def _update_by_name(self, update) -> dict:
         """ΔW and Δb (or Δγ, Δβ) of every entry, by parameter name."""
         return {name: view.copy() for name, view in self.net.store.views(update).items()}
@@ -265,8 +257,17 @@ class Training:
             self._apply_requested()
         return Reconfigured(False, [])
 
+    def set_param(self, layer: int, param: str, index, value: float) -> bool:
+        """Set one parameter element as an event, after the step in progress; returns whether it waits."""
+        self._edits.append(checked_edit(self.entries, self.net.dtype, layer, param, index, value))
+        if not self.mid_step:
+            self._apply_requested()
+        return self.mid_step
+
     def _apply_requested(self) -> None:
-        """Put requested live changes in force and record them as an event at this step."""
+        """Put parameter edits and requested live changes in force, each an event at this step."""
+        self.events += [apply_edit(self.net, edit, self.steps) for edit in self._edits]
+        self._edits = []
         if self.requested is self.config:
             return
         changes = live_changes(self.config, self.requested)

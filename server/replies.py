@@ -99,6 +99,19 @@ class SpeedReply(Reply):
     steps_per_second: float | None
 
 
+@with_config(STRICT)
+class ParamReply(Reply):
+    """A parameter element set by the client (a live edit, recorded in the trace's events)."""
+    type: Literal["param"]
+    layer: int
+    layer_name: str
+    param: str
+    index: list[int]
+    value: float
+    step: int
+    pending: bool
+
+
 @with_config(ConfigDict(extra="allow"))
 class ExplainReply(Reply):
     """One parameter's gradient as the chain rule builds it; the engine's explain fields."""
@@ -125,8 +138,8 @@ class Error(Reply):
     field: str | None
 
 
-SERVER_MODELS = (Hello, ConfigReply, Frame, PhaseReply, Status, TraceReply, SpeedReply, ExplainReply,
-                 Error)
+SERVER_MODELS = (Hello, ConfigReply, Frame, PhaseReply, Status, TraceReply, SpeedReply, ParamReply,
+                 ExplainReply, Error)
 ServerMessage = Annotated[Union[SERVER_MODELS], Field(discriminator="type")]
 SERVER_ADAPTER = TypeAdapter(ServerMessage)
 

@@ -1,13 +1,15 @@
-"""Messages that change the run: configure (live or a rebuild) and reset."""
+"""Messages that change the run: configure (live or a rebuild), set_param (a live edit of one
+parameter element) and reset."""
 from typing import Literal
 
 from pydantic import Field
 
 from engine import ConfigError, validate_config
 from engine.config import merge
+from engine.param_edits import EditError
 
 from ..page_scope import page_refusal
-from ..replies import ConfigReply, Error
+from ..replies import ConfigReply, Error, ParamReply
 from .registry import ClientMessage, handles
 
 
@@ -33,6 +35,30 @@ def configure(session, m: Configure) -> None:
     session.outbox.send(ConfigReply, m.id, config=trainer.requested.model_dump(), reset=result.rebuilt,
                         fields=result.fields, pending=trainer.mid_step and not result.rebuilt)
     if result.rebuilt:
+        session.send_frame(heavy=True, message_id=m.id)
+
+
+class SetParam(ClientMessage):
+    type: Literal["set_param"]
+    layer: int = Field(description="index into the trace's layers")
+    param: str = Field(max_length=16, description="the parameter: W, b, gamma, beta")
+    index: list[int] = Field(max_length=4, description="the element, e.g. [row, column] of a W")
+    value: float = Field(description="its new value (finite)")
+
+
+@handles(SetParam)
+def set_param(session, m: SetParam) -> None:
+    """Set one parameter element (after the step in progress, if phases began one), as an event of
+    the trace; a frame shows it."""
+    trainer = session.trainer
+    try:
+        pending = trainer.set_param(m.layer, m.param, m.index, m.value)
+    except EditError as exc:
+        session.outbox.send(Error, m.id, message=f"set_param: {exc}", field=exc.field)
+        return
+    session.outbox.send(ParamReply, m.id, layer=m.layer, layer_name=trainer.layers[m.layer]["name"],
+                        param=m.param, index=m.index, value=m.value, step=trainer.steps, pending=pending)
+    if not pending:
         session.send_frame(heavy=True, message_id=m.id)
 
 

@@ -20,9 +20,10 @@ export function fromTrace(trace, catalog, label) {
   return { history, snapshots, points: rawPoints(trace), lastStep: trace.steps.at(-1)?.step ?? 0 };
 }
 
-/** The config in force after `step`: the trace's config with its events up to that step merged in. */
+/** The config in force after `step`: the trace's config with its config events up to that step
+ * merged in (a parameter edit, `set_param`, changes no setting). */
 function configAt(trace, step) {
-  return trace.events.filter((e) => e.step <= step).reduce((config, e) => merged(config, e.config), trace.config);
+  return trace.events.filter((e) => e.step <= step && e.config).reduce((config, e) => merged(config, e.config), trace.config);
 }
 
 /** `partial` merged into `config` as the engine merges (objects merge, lists and values replace). */
