@@ -3,6 +3,7 @@
 
 import { fitData } from "./datafit.js";
 import { FieldNotes } from "./fieldnotes.js";
+import { withLayerAdded, withLayerRemoved, withUnits } from "./hiddenlayers.js";
 import { CLASS_COLORS } from "./palette.js";
 import { choices, fieldSchema, getPath, partial } from "./schema.js";
 
@@ -188,13 +189,10 @@ export class Controls {
       allActivation.value = "";
     });
     const most = this.catalog.limits.max_hidden_layers;
-    const add = el("button", { text: "+ layer", "data-action": "add-layer", onclick: () => {
-      const hidden = this.config.network.hidden;
-      this.sendHidden([...hidden, { ...(hidden[hidden.length - 1] || { units: 4, activation: "tanh" }) }]);
-    } });
-    const remove = el("button", { text: "− layer", "data-action": "remove-layer", onclick: () => {
-      this.sendHidden(this.config.network.hidden.slice(0, -1));
-    } });
+    const add = el("button", { text: "+ layer", "data-action": "add-layer",
+      onclick: () => this.sendHidden(withLayerAdded(this.config.network.hidden)) });
+    const remove = el("button", { text: "− layer", "data-action": "remove-layer",
+      onclick: () => this.sendHidden(withLayerRemoved(this.config.network.hidden)) });
     body.append(el("div", { class: "net-actions" }, add, remove, count, allActivation), editor);
     this.bindings.push({ path: "network.hidden", write: (config) => {
       const hidden = config.network.hidden;
@@ -214,11 +212,7 @@ export class Controls {
   }
 
   layerCard(hidden, layer, k) {
-    const max = this.catalog.limits.max_units;
-    const resize = (delta) => {
-      const units = Math.min(max, Math.max(1, layer.units + delta));
-      this.sendHidden(hidden.map((l, j) => (j === k ? { ...l, units } : l)));
-    };
+    const resize = (delta) => this.sendHidden(withUnits(hidden, k, delta, this.catalog.limits.max_units));
     const activation = el("select", { "data-layer": k, "aria-label": `layer ${k + 1} activation` },
       ...choices(this.catalog, "network.hidden.activation").map((c) => el("option", { value: c.name, text: c.name, title: c.description })));
     activation.value = layer.activation;

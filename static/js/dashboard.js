@@ -18,16 +18,12 @@ const $ = (selector) => document.querySelector(selector);
 const HISTORY_PANELS = ["loss", "flow", "flowmap", "ratio", "saturated", "dead", "clip", "dist"];
 const LAYER_PANELS = ["network", "flow", "ratio", "saturated", "dead"]; // those that highlight layers
 
-/** Every chart, on its element; a click on a network link asks the server to explain that weight
- * (of the live run: a trace's weights have no live step to explain). */
-function makeCharts(transport) {
-  const explain = (layer, row, column) => {
-    if (!getState().replay) transport.send("explain", { layer, row, column, example: 0 });
-  };
+/** Every chart, on its element. */
+function makeCharts() {
   return {
     loss: new LossChart($("#chart-loss")),
     output: new OutputChart($("#chart-output")),
-    network: new NetworkChart($("#chart-network"), explain),
+    network: new NetworkChart($("#chart-network")),
     phase: new PhasePanel($("#chart-phase"), $("#explain")),
     flow: new LayerSeriesChart($("#chart-flow"), { stat: "grad_norm", title: "‖dL/dW‖", log: true }),
     flowmap: new FlowMap($("#chart-flowmap")),
@@ -104,8 +100,8 @@ function wireOptions(charts, mark) {
 }
 
 /** Build the charts and health badges, and redraw each when what it shows changes; returns the charts. */
-export function installDashboard(transport, redraws) {
-  const charts = makeCharts(transport);
+export function installDashboard(redraws) {
+  const charts = makeCharts();
   const mark = registerRedraws(redraws, charts);
   const badges = new HealthBadges($("#badges"), (layers) => setState({ highlight: layers }));
   wireOptions(charts, mark);

@@ -2,6 +2,7 @@
 // readouts, and the person's clicks and keys back to the transport. Each part lives in its module.
 
 import { installDashboard } from "./dashboard.js";
+import { installDiagramEdits } from "./diagramedits.js";
 import { installExport } from "./exporting.js";
 import { installGhostSwitch } from "./ghost.js";
 import { installKeyboard } from "./keyboard.js";
@@ -25,7 +26,8 @@ const redraws = new Redraws();
 
 const stats = installSession(transport);
 installReadouts();
-const charts = installDashboard(transport, redraws);
+const charts = installDashboard(redraws);
+installDiagramEdits(transport, charts.network);
 installStepThrough(transport, charts.phase);
 installSetup(transport);
 installUrlHash(transport);

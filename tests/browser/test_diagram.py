@@ -1,10 +1,11 @@
 """The network diagram as a place to read and edit the net (issue 17, points 3, 4 and 5): link
 widths that mean something, neurons and inputs shown as maps, edits made on the diagram itself."""
+import json
 import math
 import re
 
 import pytest
-from labpage import run_steps, state, wait_network_drawn
+from labpage import export_trace, run_steps, state, wait_network_drawn, wait_state
 
 SCENE = "window.backpropLab.charts.network.scene"
 
@@ -38,3 +39,111 @@ def test_link_width_is_relative_by_default_and_log_one_click_away(page):
     page.uncheck("[data-testid=link-log]")
     page.wait_for_function(f"() => {SCENE}.widthNote.startsWith('Link width ∝ |dL/dW|, relative')")
     assert note.inner_text().startswith("Link width ∝ |dL/dW|, relative to the largest in view")
+
+
+# ---- point 5: edit where you look ---------------------------------------------------------------
+def diagram_columns(page) -> list:
+    """The drawn columns' labels, inputs first."""
+    return page.evaluate(f"() => {SCENE}.columns.map((c) => c.label)")
+
+
+def test_layers_and_neurons_added_and_removed_on_the_diagram_rebuild_the_net(page, catalog):
+    hidden = catalog["defaults"]["network"]["hidden"]
+    run_steps(page, 3)
+    wait_network_drawn(page)
+    count = page.locator("[data-testid=diagram-layer-count]")
+    assert count.inner_text() == f"{len(hidden)} hidden layers"
+    run = state(page, "s.run")
+
+    page.click("[data-testid=diagram-bar] [data-action=diagram-add-layer]")
+    grown = hidden + [hidden[-1]]
+    wait_state(page, "s.run === arg.run + 1 && s.step === 0 && s.layers.length === arg.n",
+               {"run": run, "n": len(grown) + 1})
+    assert state(page, "s.config.network.hidden") == grown
+    wait_network_drawn(page)
+    assert diagram_columns(page) == ["inputs"] + [f"dense{k + 1}" for k in range(len(grown) + 1)]
+    assert count.inner_text() == f"{len(grown)} hidden layers"
+
+    # one neuron more over the new layer's column: its − / + sit over that column
+    group = page.locator(f".diagram-neurons[data-layer='{len(grown) - 1}']")
+    x = page.evaluate(f"""k => {{ const c = window.backpropLab.charts.network;
+        const t = c.transform(c.element.clientWidth, c.element.clientHeight); return t.X({SCENE}.xOf[k]); }}""", len(grown))
+    bar, box = page.locator("#diagram-bar").bounding_box(), group.bounding_box()
+    assert abs(box["x"] + box["width"] / 2 - bar["x"] - x) < 1
+    group.locator("[data-action=diagram-add-neuron]").click()
+    wider = grown[:-1] + [{**grown[-1], "units": grown[-1]["units"] + 1}]
+    wait_state(page, "JSON.stringify(s.config.network.hidden) === JSON.stringify(arg)", wider)
+    wait_state(page, "s.layers[arg.k].fan_out === arg.units", {"k": len(wider) - 1, "units": wider[-1]["units"]})
+    page.locator(".diagram-neurons[data-layer='0'] [data-action=diagram-remove-neuron]").click()
+    narrower = [{**wider[0], "units": wider[0]["units"] - 1}] + wider[1:]
+    wait_state(page, "JSON.stringify(s.config.network.hidden) === JSON.stringify(arg)", narrower)
+    wait_state(page, "s.layers[0].fan_out === arg", narrower[0]["units"])
+
+    page.click("[data-testid=diagram-bar] [data-action=diagram-remove-layer]")
+    wait_state(page, "s.layers.length === arg", len(narrower))
+    assert state(page, "s.config.network.hidden") == narrower[:-1]
+    assert count.inner_text() == f"{len(narrower) - 1} hidden layers"
+
+
+def click_link(page, cd: list) -> None:
+    """Hover link `cd` ([layer, row, column]) at its marked point until the view hovers it, then click."""
+    point = page.evaluate(f"""cd => {{ const c = window.backpropLab.charts.network;
+        const t = c.transform(c.element.clientWidth, c.element.clientHeight); const box = c.element.getBoundingClientRect();
+        const l = {SCENE}.links.find((l) => JSON.stringify(l.cd) === JSON.stringify(cd));
+        return {{x: box.left + t.X(l.x), y: box.top + t.Y(l.y)}}; }}""", cd)
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_function("""cd => { const h = window.backpropLab.charts.network.hovered;
+        return Boolean(h && JSON.stringify(h.cd) === JSON.stringify(cd)); }""", arg=cd)
+    page.mouse.click(point["x"], point["y"])
+
+
+def frame_weight(page, layer: int, row: int, column: int) -> float:
+    """W[row, column] of entry `layer` in the state's detail, as the page decodes it."""
+    return page.evaluate("""async ([i, r, c]) => { const { decode } = await import('/js/packed.js');
+        const d = decode(window.backpropLab.getState().detail.layers[i].weights.values);
+        return d.values[r * d.shape[1] + c]; }""", [layer, row, column])
+
+
+def test_a_weight_set_on_the_diagram_is_in_the_next_frame_and_the_traces_events(page, tmp_path):
+    steps = run_steps(page, 4)
+    wait_network_drawn(page)
+    cd = [1, 2, 0]  # dense2 W[2, 0]
+    before = frame_weight(page, *cd)
+    click_link(page, cd)
+    editor = page.locator("[data-testid=weight-editor]")
+    editor.wait_for(state="visible")
+    assert editor.locator("label").inner_text() == "Set dense2 W[2, 0] ="
+    assert float(page.input_value("#weight-value")) == pytest.approx(before, rel=1e-5)
+    page.wait_for_function("() => document.querySelector('#explain').textContent.startsWith('dense2.W[2, 0]')")
+
+    page.fill("#weight-value", "1e999")  # not a finite number: refused on the page, nothing sent
+    page.keyboard.press("Enter")
+    assert page.inner_text("[data-testid=weight-note]") == "needs a finite number (got “1e999”)"
+
+    page.fill("#weight-value", "-1.375")
+    page.keyboard.press("Enter")
+    editor.wait_for(state="hidden")
+    wait_state(page, "s.detail.step === arg", steps)
+    page.wait_for_function(f"() => {SCENE}.links.some((l) => l.cd.join() === '1,2,0' && l.value === -1.375)")
+    assert frame_weight(page, *cd) == -1.375
+    toast = page.locator("[data-testid=toast]", has_text="Set dense2 W[2, 0]")
+    assert toast.inner_text() == f"Set dense2 W[2, 0] to -1.375 at step {steps}: a live edit, kept in the trace's events"
+
+    run_steps(page, 2)  # training goes on from the edited weight
+    path, _ = export_trace(page, tmp_path)
+    trace = json.loads(path.read_text())
+    assert trace["events"] == [{"step": steps, "set_param": {"layer": 1, "param": "W", "index": [2, 0], "value": -1.375}}]
+
+
+def test_a_value_the_server_refuses_is_named_beside_the_weight(page):
+    page.evaluate("() => window.backpropLab.transport.configure({training: {dtype: 'float32'}})")
+    wait_state(page, "s.config.training.dtype === 'float32' && s.run > 1")
+    wait_network_drawn(page)
+    click_link(page, [0, 1, 3])
+    page.fill("#weight-value", "1e39")
+    page.keyboard.press("Enter")
+    note = page.locator("[data-testid=weight-note]")
+    page.wait_for_function("() => document.querySelector('[data-testid=weight-note]').textContent.includes('overflows')")
+    assert note.inner_text() == "set_param: 1e+39 overflows float32, the run's precision"
+    assert page.locator("[data-testid=weight-editor]").is_visible()
+    assert state(page, "s.step") == 0

@@ -60,7 +60,7 @@ function segmentDistance(px, py, ax, ay, bx, by) {
 }
 
 export class NetworkChart {
-  constructor(element, onWeightClick) {
+  constructor(element) {
     this.element = element;
     this.mode = "weights"; // weights | grads | updates
     this.neuronMode = "neuron_act"; // neuron_act | neuron_signal
@@ -73,10 +73,12 @@ export class NetworkChart {
     this.pointer = null; // where the pointer is on the canvas, in CSS px
     this.mapSource = null; // the frame's neuron maps as sent
     this.atlas = null; // and rendered, once
+    this.onLinkClick = null; // (link, x, y CSS px): a click on a link
+    this.onPaint = null; // (columns: [{column, x (CSS px)}]): where each drawn column sits, after each paint
     Object.assign(this, canvasIn(this));
     this.canvas.addEventListener("click", (e) => {
       this.hover(e.offsetX, e.offsetY);
-      if (this.hovered?.cd) onWeightClick(...this.hovered.cd);
+      if (this.hovered?.cd) this.onLinkClick?.(this.hovered, e.offsetX, e.offsetY);
     });
   }
 
@@ -147,6 +149,7 @@ export class NetworkChart {
       ctx.font = `12px ${FONT}`;
       ctx.fillText(s.caption, width / 2, MARGIN);
     }
+    this.onPaint?.(s.columns.flatMap((c, k) => (s.xOf[k] === null ? [] : [{ column: k, x: t.X(s.xOf[k]) }])));
   }
 
   paintLinks(ctx, t) {
@@ -223,7 +226,7 @@ export class NetworkChart {
     this.hovered = this.pointer ? this.hit(x, y) : null;
     this.canvas.style.cursor = this.hovered?.cd ? "pointer" : "";
     const h = this.hovered;
-    showTip(this.tip, this.element, h ? `${h.text}${h.cd ? "\nclick: explain" : ""}` : null, x, y);
+    showTip(this.tip, this.element, h ? `${h.text}${h.cd ? "\nclick: explain, or set its value" : ""}` : null, x, y);
     this.paint();
   }
 }

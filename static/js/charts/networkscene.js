@@ -66,9 +66,10 @@ const show = (v) => (v === null || v === undefined ? "—" : Number.isFinite(v) 
 
 /**
  * The scene for a trace's `layers` and a frame's `detail`:
- * {columns, half, links: [{cd: [layer, row, column], x0, y0, x1, y1, x, y, value, width, text}],
+ * {columns, half, links: [{cd: [layer, row, column], param, x0, y0, x1, y1, x, y, value, width, text}],
  *  neurons: [{column, unit, x, y, value, text}], scale, labels: [{x, y, text, always?, size? (px)}],
- *  rects: [{kind: "phase"|"highlight", x0, x1}], caption, summary, widthNote, slots (x runs over 0 .. slots − 1)}
+ *  rects: [{kind: "phase"|"highlight", x0, x1}], caption, summary, widthNote, slots (x runs over 0 .. slots − 1),
+ *  xOf: each column's x (null: not drawn)}
  * A net deeper than MAX_COLUMNS columns is drawn as its first and last columns around one slot
  * that stands for the rest (their links and neurons are not drawn; the summary says which).
  * `mode` picks the links' tensor (weights | grads | updates), `neuronMode` the neurons' mean
@@ -109,7 +110,7 @@ export function networkScene(layers, detail, features, { mode, neuronMode, width
         const value = m.decoded.values[ri * width + ci];
         const [x0, y0, x1, y1] = [xOf[to - 1], y(r, fanIn), xOf[to], y(c, fanOut)];
         const t = 0.3 + (0.4 * (ci + 0.5)) / m.cols.length; // a distinct point on each link
-        links.push({ cd: [m.i, r, c], x0, y0, x1, y1, x: x0 + t * (x1 - x0), y: y0 + t * (y1 - y0), value,
+        links.push({ cd: [m.i, r, c], param: m.param, x0, y0, x1, y1, x: x0 + t * (x1 - x0), y: y0 + t * (y1 - y0), value,
           text: `${layers[m.i].name} ${m.param}[${r}, ${c}]\n${linkLabel(mode, m.param)} = ${show(value)}` });
       });
     });
@@ -149,7 +150,7 @@ export function networkScene(layers, detail, features, { mode, neuronMode, width
     for (const x of boxed) rects.push({ kind: "highlight", x0: x - 0.45, x1: x + 0.45 });
   }
   const note = widthNote(widthScale, largest, mode, matrices[0]?.param ?? "W");
-  return { columns, half, links, neurons, scale, labels, rects, caption, summary: notes.join("; "), widthNote: note, slots };
+  return { columns, half, links, neurons, scale, labels, rects, caption, summary: notes.join("; "), widthNote: note, slots, xOf };
 }
 
 /** Adds the box of a step-through phase to `rects` (xOfEntry: an entry's slot, of `slots`);
