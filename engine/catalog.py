@@ -8,7 +8,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .config import DEFAULT_SEQ_LEN, LIMITS, LIVE_FIELDS, RECURRENT_INITS, Config, merge, validate_config
 from .datasets import DATASETS, make_dataset
-from .panel_data import EXTENT, GRID, MAP_GRID
+from .panel_data import EXTENT, GRID, MAP_GRID, feature_maps
 from .features import FEATURES
 from .health import RULES
 from .health_time import TIME_RULES
@@ -92,7 +92,8 @@ def _build() -> dict:
         "layer_stats": list(LAYER_STATS),
         "time_stats": list(TIME_STATS),
         "step_scalars": list(STEP_SCALARS),
-        "plane": {"extent": list(EXTENT), "grid": GRID, "map_grid": MAP_GRID},
+        "plane": {"extent": list(EXTENT), "grid": GRID, "map_grid": MAP_GRID,
+                  "feature_maps": {name: m.round(4).tolist() for name, m in feature_maps().items()}},
         "max_trace_bytes": MAX_TRACE_BYTES,
         "presets": _presets(),
         "health_rules": {rule: {k: v for k, v in spec.items()} for rule, spec in RULES.items()},

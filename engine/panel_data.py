@@ -3,6 +3,7 @@ histograms, the output grid and neuron maps, read through the trainer's read-onl
 import numpy as np
 
 from .activations import sigmoid
+from .features import FEATURES, expand_features
 from .histograms import histogram
 from .recurrent_detail import example_detail, spectrum
 
@@ -46,6 +47,13 @@ def output_grid(trainer) -> dict:
         else:
             values, kind = out[:, 0], "probability"
     return {"x": ticks, "y": ticks, "values": values.reshape(GRID, GRID), "kind": kind}
+
+
+def feature_maps() -> dict:
+    """Each input feature over the coarse plane, before standardization: {name: (MAP_GRID, MAP_GRID)},
+    row 0 the lowest y (as the neuron maps)."""
+    _, points = _plane(MAP_GRID)
+    return {name: expand_features(points, [name])[:, 0].reshape(MAP_GRID, MAP_GRID) for name in FEATURES}
 
 
 def map_units(widths: list[int]) -> list[list[int]]:

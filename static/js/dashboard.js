@@ -11,7 +11,7 @@ import { NetworkChart } from "./charts/network.js";
 import { OutputChart } from "./charts/output.js";
 import { PhasePanel } from "./charts/phase.js";
 import { HealthBadges } from "./health.js";
-import { classCount, featureLabels } from "./schema.js";
+import { classCount, inputFeatures } from "./schema.js";
 import { getState, setState, subscribe, view } from "./state.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -49,7 +49,7 @@ function registerRedraws(redraws, charts) {
     network: redraws.add($("#panel-network"), 300, () => {
       const v = view();
       if (!v.config || !v.layers.length) return;
-      charts.network.draw(v.layers, v.detail, featureLabels(getState().catalog, v.config), v.maps, v.phase, highlight());
+      charts.network.draw(v.layers, v.detail, inputFeatures(getState().catalog, v.config), v.maps, v.phase, highlight());
       $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
       $("#link-width-note").textContent = charts.network.scene.widthNote;
     }),
@@ -105,8 +105,10 @@ export function installDashboard(redraws) {
   const mark = registerRedraws(redraws, charts);
   const badges = new HealthBadges($("#badges"), (layers) => setState({ highlight: layers }));
   wireOptions(charts, mark);
+  charts.network.onNeuronHover = (map) => charts.output.preview(map); // a neuron's map large, as Playground does
   subscribe((s, changed) => {
     const any = (...keys) => keys.some((k) => changed.has(k));
+    if (changed.has("catalog")) charts.network.featureMaps = s.catalog.plane.feature_maps;
     if (changed.has("status") && s.status !== "running") redraws.release();
     if (any("historyVersion", "replay")) HISTORY_PANELS.forEach((k) => mark[k]());
     if (changed.has("ghost")) mark.loss();

@@ -1,6 +1,7 @@
 // Editing the net where it is drawn: the bar over the network diagram adds and removes layers and
-// neurons (a rebuild), and a click on a link explains that weight's gradient and opens the weight
-// editor on it (a live edit: `set_param`). A trace on view is read-only: no edit, no explain.
+// neurons, a click on an input feature takes it out or feeds it to the net (each a rebuild), and a
+// click on a link explains that weight's gradient and opens the weight editor on it (a live edit:
+// `set_param`). A trace on view is read-only: no edit, no explain.
 
 import { DiagramBar } from "./diagrambar.js";
 import { toast } from "./notices.js";
@@ -28,6 +29,18 @@ export function installDiagramEdits(transport, network) {
     const [layer, row, column] = link.cd;
     transport.send("explain", { layer, row, column, example: 0 });
     editor.open(layer, view().layers[layer].name, link.param, [row, column], weightAt(view().detail, layer, row, column));
+  };
+  network.onInputClick = (feature) => {
+    const { replay, catalog, config } = getState();
+    if (replay) return;
+    const on = new Set(config.dataset.features);
+    if (on.has(feature.name) && on.size === 1) {
+      toast(`${feature.label} is the only input: feed another to the net before taking it out`, true);
+      return;
+    }
+    if (on.has(feature.name)) on.delete(feature.name);
+    else on.add(feature.name);
+    transport.configure({ dataset: { features: catalog.choices.features.map((f) => f.name).filter((name) => on.has(name)) } });
   };
   subscribe((s, changed) => {
     if ((changed.has("config") || changed.has("replay")) && view().config) {

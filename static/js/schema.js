@@ -66,10 +66,10 @@ export function missingPath(config, defaults, prefix = "") {
   return null;
 }
 
-/** The labels of a config's input features (x₁, sin(x₂), ...), in order. */
-export function featureLabels(catalog, config) {
-  const labels = Object.fromEntries(catalog.choices.features.map((f) => [f.name, f.label]));
-  return config.dataset.features.map((f) => labels[f]);
+/** Every input feature the lab offers, in the catalog's order, and whether the config feeds it to
+ * the net: [{name, label (x₁, sin(x₂), ...), row (its row of the first layer's W, or -1: off)}]. */
+export function inputFeatures(catalog, config) {
+  return catalog.choices.features.map(({ name, label }) => ({ name, label, row: config.dataset.features.indexOf(name) }));
 }
 
 /** How many classes a config's dataset has; 0 for a regression set. */

@@ -15,7 +15,7 @@ SCENE = """async ([depth, phase]) => {
     const detail = { layers: layers.map((l) => ({
         weights: { shape: [l.fan_in, l.fan_out], values: Array.from({ length: l.fan_in }, () => Array(l.fan_out).fill(0.5)) },
         neuron_act: Array(l.fan_out).fill(0.25) })) };
-    const scene = networkScene(layers, detail, ['x₁', 'x₂'], { mode: 'weights', neuronMode: 'neuron_act', phase });
+    const scene = networkScene(layers, detail, [{ name: 'x1', label: 'x₁', row: 0 }, { name: 'x2', label: 'x₂', row: 1 }], { mode: 'weights', neuronMode: 'neuron_act', phase });
     return { slots: scene.slots, summary: scene.summary, labels: scene.labels.map((l) => [l.x, l.text]),
              linkLayers: [...new Set(scene.links.map((l) => l.cd[0]))],
              linkXs: scene.links.map((l) => [l.x0, l.x1]), neuronXs: [...new Set(scene.neurons.map((n) => n.x))],

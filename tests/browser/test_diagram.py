@@ -5,7 +5,7 @@ import math
 import re
 
 import pytest
-from labpage import export_trace, run_steps, state, wait_network_drawn, wait_state
+from labpage import export_trace, hash_config, run_steps, state, wait_network_drawn, wait_state
 
 SCENE = "window.backpropLab.charts.network.scene"
 
@@ -147,3 +147,73 @@ def test_a_value_the_server_refuses_is_named_beside_the_weight(page):
     assert note.inner_text() == "set_param: 1e+39 overflows float32, the run's precision"
     assert page.locator("[data-testid=weight-editor]").is_visible()
     assert state(page, "s.step") == 0
+
+
+# ---- point 3: neurons and inputs you can read ---------------------------------------------------
+def neuron_point(page, predicate: str) -> dict:
+    """The page coordinates of the first scene neuron `n` for which `predicate` (JS) holds."""
+    return page.evaluate(f"""() => {{ const c = window.backpropLab.charts.network;
+        const t = c.transform(c.element.clientWidth, c.element.clientHeight); const box = c.element.getBoundingClientRect();
+        const n = {SCENE}.neurons.find((n) => {predicate});
+        return {{x: box.left + t.X(n.x), y: box.top + t.Y(n.y)}}; }}""")
+
+
+PREVIEW = "window.backpropLab.charts.output.previewed"
+
+
+def test_hovering_a_neuron_shows_its_map_in_the_output_panel_until_the_pointer_leaves(page, catalog):
+    run_steps(page, 30)
+    wait_network_drawn(page)
+    hidden = page.evaluate("""async () => { const { decode } = await import('/js/packed.js');
+        const maps = window.backpropLab.getState().maps; const u = maps.units.findIndex(([k, j]) => k === 0 && j === 2);
+        return Array.from(decode(maps.maps[u]).values); }""")
+    point = neuron_point(page, "n.column === 1 && n.unit === 2")
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_function(f"() => {PREVIEW}?.title === 'dense1 unit 2'")
+    shown = page.evaluate(f"() => ({{values: Array.from({PREVIEW}.values), n: {PREVIEW}.n, m: {PREVIEW}.m, scale: {PREVIEW}.scale}})")
+    assert (shown["n"], shown["m"]) == (catalog["plane"]["map_grid"],) * 2
+    assert shown["values"] == hidden  # the frame's map of that unit, as sent
+    assert shown["scale"] == max(abs(v) for v in hidden)
+
+    inputs = [f["name"] for f in catalog["choices"]["features"]]
+    point = neuron_point(page, "n.feature && n.feature.name === 'x1_sq'")  # an input's map, on or off
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_function(f"() => {PREVIEW}?.title === 'input x₁²'")
+    values = page.evaluate(f"() => Array.from({PREVIEW}.values)")
+    n, (low, high) = catalog["plane"]["map_grid"], catalog["plane"]["extent"]
+    assert values[0] == pytest.approx(low ** 2) and values[n - 1] == pytest.approx(high ** 2)  # row 0: the lowest y
+    assert values == [v for row in catalog["plane"]["feature_maps"]["x1_sq"] for v in row]
+    assert len(inputs) == 7 and page.evaluate(f"() => {SCENE}.neurons.filter((n) => n.feature).length") == 7
+
+    page.mouse.move(2, 2)  # off the diagram: the model's output again
+    page.wait_for_function(f"() => {PREVIEW} === null")
+    assert page.evaluate("() => window.backpropLab.charts.output.previewImage") is None
+
+
+def test_clicking_an_input_feeds_it_to_the_net_or_takes_it_out(page, catalog):
+    defaults = catalog["defaults"]["dataset"]["features"]
+    assert defaults == ["x1", "x2"]
+    run = state(page, "s.run")
+    wait_network_drawn(page)
+    point = neuron_point(page, "n.feature && n.feature.name === 'sin_x2'")
+    page.mouse.click(point["x"], point["y"])
+    wait_state(page, "s.run === arg + 1 && s.layers[0].fan_in === 3", run)
+    assert state(page, "s.config.dataset.features") == ["x1", "x2", "sin_x2"]
+    assert page.is_checked("[data-feature=sin_x2]")  # the Features checkboxes follow
+    assert hash_config(page.url)["dataset"]["features"] == ["x1", "x2", "sin_x2"]
+    wait_network_drawn(page)
+    rows = page.evaluate(f"() => {SCENE}.links.filter((l) => l.cd[0] === 0).map((l) => [l.cd[1], l.y0])")
+    ys = page.evaluate(f"() => Object.fromEntries({SCENE}.neurons.filter((n) => n.feature).map((n) => [n.feature.name, n.y]))")
+    assert {r: y for r, y in rows} == {0: ys["x1"], 1: ys["x2"], 2: ys["sin_x2"]}  # each W row from its feature
+
+    for name in ("x1", "sin_x2"):  # take two out: x2 alone is fed
+        point = neuron_point(page, f"n.feature && n.feature.name === '{name}'")
+        page.mouse.click(point["x"], point["y"])
+        wait_state(page, "!s.config.dataset.features.includes(arg)", name)
+        wait_network_drawn(page)
+    assert state(page, "s.config.dataset.features") == ["x2"]
+    run = state(page, "s.run")
+    point = neuron_point(page, "n.feature && n.feature.name === 'x2'")
+    page.mouse.click(point["x"], point["y"])  # the last input stays
+    page.locator("[data-testid=toast]", has_text="x₂ is the only input").wait_for()
+    assert state(page, "s.config.dataset.features") == ["x2"] and state(page, "s.run") == run

@@ -11,7 +11,7 @@ SCENE = """async (layers) => {
               Array.from({ length: l.fan_out }, (_, c) => r - c + 0.5)) },
             neuron_act: Array(l.fan_out).fill(0.25) }
         : {})) };
-    const scene = networkScene(layers, detail, ['x₁', 'x₂'], { mode: 'weights', neuronMode: 'neuron_act' });
+    const scene = networkScene(layers, detail, [{ name: 'x1', label: 'x₁', row: 0 }, { name: 'x2', label: 'x₂', row: 1 }], { mode: 'weights', neuronMode: 'neuron_act' });
     return { labels: scene.labels.map((l) => l.text), units: scene.columns.map((c) => c.units),
              links: scene.links.map((l) => [l.cd, l.text.split('\\n')[0]]) };
 }"""

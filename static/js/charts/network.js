@@ -6,6 +6,7 @@
 import { decode } from "../packed.js";
 import { divergingRgb, NEGATIVE, POSITIVE, WARN } from "../palette.js";
 import { canvasIn, fitCanvas, FONT, INK, showTip } from "./canvas.js";
+import { featureMap, hiddenUnitMap, mapImage } from "./mapviews.js";
 import { networkScene } from "./networkscene.js";
 
 const MARGIN = 6; // px
@@ -73,19 +74,27 @@ export class NetworkChart {
     this.pointer = null; // where the pointer is on the canvas, in CSS px
     this.mapSource = null; // the frame's neuron maps as sent
     this.atlas = null; // and rendered, once
+    this.featureMaps = null; // the catalog's input feature maps, {name: rows}
+    this.featureImages = new Map(); // and rendered, once: name -> canvas
+    this.previewKey = null; // "column:unit" of the neuron whose map was last offered to onNeuronHover
+    this.previewSource = null; // and the maps it came from
     this.onLinkClick = null; // (link, x, y CSS px): a click on a link
+    this.onInputClick = null; // (feature {name, label, row}): a click on an input feature
+    this.onNeuronHover = null; // ({title, values, n, m, scale} or null): the map of the neuron under the pointer
     this.onPaint = null; // (columns: [{column, x (CSS px)}]): where each drawn column sits, after each paint
     Object.assign(this, canvasIn(this));
     this.canvas.addEventListener("click", (e) => {
       this.hover(e.offsetX, e.offsetY);
       if (this.hovered?.cd) this.onLinkClick?.(this.hovered, e.offsetX, e.offsetY);
+      if (this.hovered?.feature) this.onInputClick?.(this.hovered.feature);
     });
   }
 
-  /** Draw layers (the trace's `layers`), a detail, the neuron maps and the phase highlight. */
-  draw(layers, detail, features, maps, phase, highlight = null) {
+  /** Draw layers (the trace's `layers`), a detail, the inputs (schema.inputFeatures), the neuron
+   * maps and the phase highlight. */
+  draw(layers, detail, inputs, maps, phase, highlight = null) {
     if (!layers.length || !detail) return;
-    this.scene = networkScene(layers, detail, features, { mode: this.mode, neuronMode: this.neuronMode, widthScale: this.widthScale, phase, highlight });
+    this.scene = networkScene(layers, detail, inputs, { mode: this.mode, neuronMode: this.neuronMode, widthScale: this.widthScale, phase, highlight });
     this.summary = this.scene.summary;
     this.detail = detail;
     if (this.mapSource !== maps) { // maps come with heavy frames; render them once, not each draw
@@ -98,10 +107,34 @@ export class NetworkChart {
   /** Diagram units -> CSS px for the canvas's size: {X, Y, unit (px per diagram unit)}. */
   transform(width, height) {
     const { slots, half } = this.scene;
-    const [x0, x1, top, bottom] = [-0.6, slots - 0.4, half + 0.8, -half - 1.6];
+    const [x0, x1, top, bottom] = [-1, slots - 0.4, half + 0.8, -half - 1.6]; // room left of the inputs for their names
     const sx = (width - 2 * MARGIN) / (x1 - x0);
     const sy = (height - 2 * MARGIN) / (top - bottom);
     return { X: (x) => MARGIN + (x - x0) * sx, Y: (y) => MARGIN + (top - y) * sy, unit: Math.min(sx, sy) };
+  }
+
+  /** The map of a scene neuron, {title, values, n, m, scale}, or null: an input's feature over the
+   * plane, a hidden unit's output. */
+  mapOf(neuron) {
+    if (neuron.feature) return this.featureMaps && featureMap(this.featureMaps, neuron.feature.name, `input ${neuron.feature.label}`);
+    const column = this.scene.columns[neuron.column];
+    return hiddenUnitMap(this.mapSource, neuron.column - 1, neuron.unit, `${column.label} unit ${neuron.unit}`);
+  }
+
+  /** Paints an input feature's map in a square of `side` px centred on (x, y), faded when it is off. */
+  paintFeature(ctx, feature, x, y, side) {
+    if (!this.featureImages.has(feature.name)) this.featureImages.set(feature.name, mapImage(featureMap(this.featureMaps, feature.name, "")));
+    ctx.globalAlpha = feature.row >= 0 ? 1 : 0.3;
+    ctx.drawImage(this.featureImages.get(feature.name), x - side / 2, y - side / 2, side, side);
+    ctx.globalAlpha = 1;
+    ctx.setLineDash(feature.row >= 0 ? [] : [3, 2]);
+    ctx.strokeRect(x - side / 2, y - side / 2, side, side);
+    ctx.setLineDash([]);
+    ctx.fillStyle = feature.row >= 0 ? INK : "#8a93a3";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    ctx.font = `11px ${FONT}`;
+    ctx.fillText(feature.label, x - side / 2 - 4, y);
   }
 
   /** Paints the unit's map in a square of `side` px centred on (x, y); false if it has none. */
@@ -192,6 +225,10 @@ export class NetworkChart {
       const [x, y] = [t.X(n.x), t.Y(n.y)];
       ctx.strokeStyle = n === this.hovered ? INK : "#555";
       ctx.lineWidth = n === this.hovered ? 2.5 : 1;
+      if (n.feature && this.featureMaps) {
+        this.paintFeature(ctx, n.feature, x, y, side);
+        continue;
+      }
       if (this.paintMap(ctx, n.column, n.unit, x, y, side)) continue;
       const v = n.value === null ? 0 : Number.isFinite(n.value) ? n.value / (scale || 1) : NaN;
       ctx.fillStyle = `rgb(${divergingRgb(v).join(",")})`;
@@ -224,9 +261,22 @@ export class NetworkChart {
   hover(x, y) {
     this.pointer = x === null || !this.scene ? null : { x, y };
     this.hovered = this.pointer ? this.hit(x, y) : null;
-    this.canvas.style.cursor = this.hovered?.cd ? "pointer" : "";
     const h = this.hovered;
-    showTip(this.tip, this.element, h ? `${h.text}${h.cd ? "\nclick: explain, or set its value" : ""}` : null, x, y);
+    const editable = h?.cd || h?.feature;
+    this.canvas.style.cursor = editable ? "pointer" : "";
+    const action = h?.cd ? "\nclick: explain, or set its value" : h?.feature ? `\nclick: ${h.feature.row >= 0 ? "take it out" : "feed it to the net"}` : "";
+    showTip(this.tip, this.element, h ? `${h.text}${action}` : null, x, y);
+    this.offerPreview(h && !h.cd ? h : null);
     this.paint();
+  }
+
+  /** Tell onNeuronHover the map of the neuron under the pointer (null: none, or one without a
+   * map) when it changes: another neuron, or new maps of the same one. */
+  offerPreview(neuron) {
+    const key = neuron && `${neuron.column}:${neuron.unit}`;
+    const source = neuron && (neuron.feature ? this.featureMaps : this.mapSource);
+    if (key === this.previewKey && source === this.previewSource) return;
+    [this.previewKey, this.previewSource] = [key, source];
+    this.onNeuronHover?.(neuron ? this.mapOf(neuron) : null);
   }
 }

@@ -26,10 +26,13 @@ function columnSlots(n) {
   return { xOf, slots: MAX_COLUMNS, gap: { x: HEAD_COLUMNS, from: HEAD_COLUMNS, to: n - tail - 1 } };
 }
 
-/** Columns of the diagram: inputs, then one per entry whose kind has a column of its own; the
- * others (batch norm) tag the column before. */
-function columnsOf(layers, features) {
-  const columns = [{ label: "inputs", units: features.length, names: features, entry: null, tags: [], subtitle: "" }];
+/** Columns of the diagram: inputs (every feature offered, `unitOfRow`: the unit fed to each row of
+ * the first W), then one per entry whose kind has a column of its own; the others (batch norm) tag
+ * the column before. */
+function columnsOf(layers, inputs) {
+  const unitOfRow = [];
+  inputs.forEach((f, j) => { if (f.row >= 0) unitOfRow[f.row] = j; });
+  const columns = [{ label: "inputs", units: inputs.length, inputs, unitOfRow, entry: null, tags: [], subtitle: "" }];
   const columnOfEntry = [];
   layers.forEach((l, i) => {
     const view = layerView(l.kind);
@@ -67,7 +70,7 @@ const show = (v) => (v === null || v === undefined ? "—" : Number.isFinite(v) 
 /**
  * The scene for a trace's `layers` and a frame's `detail`:
  * {columns, half, links: [{cd: [layer, row, column], param, x0, y0, x1, y1, x, y, value, width, text}],
- *  neurons: [{column, unit, x, y, value, text}], scale, labels: [{x, y, text, always?, size? (px)}],
+ *  neurons: [{column, unit, x, y, value, text, feature? (an input's {name, label, row})}], scale, labels: [{x, y, text, always?, size? (px)}],
  *  rects: [{kind: "phase"|"highlight", x0, x1}], caption, summary, widthNote, slots (x runs over 0 .. slots − 1),
  *  xOf: each column's x (null: not drawn)}
  * A net deeper than MAX_COLUMNS columns is drawn as its first and last columns around one slot
@@ -76,8 +79,8 @@ const show = (v) => (v === null || v === undefined ? "—" : Number.isFinite(v) 
  * (neuron_act | neuron_signal), `widthScale` the links' widths (relative | log); `phase` and
  * `highlight` (layer names) add boxes.
  */
-export function networkScene(layers, detail, features, { mode, neuronMode, widthScale = "relative", phase = null, highlight = null }) {
-  const { columns, columnOfEntry } = columnsOf(layers, features);
+export function networkScene(layers, detail, inputs, { mode, neuronMode, widthScale = "relative", phase = null, highlight = null }) {
+  const { columns, columnOfEntry } = columnsOf(layers, inputs);
   const { xOf, slots, gap } = columnSlots(columns.length);
   const xOfEntry = (i) => xOf[columnOfEntry[i]] ?? gap.x;
   const widest = Math.min(MAX_NODES, Math.max(...columns.map((c) => c.units)));
@@ -102,13 +105,15 @@ export function networkScene(layers, detail, features, { mode, neuronMode, width
     const fanOut = columns[to].units;
     const drawnIn = new Set(drawnUnits(fanIn));
     const drawnOut = new Set(drawnUnits(fanOut));
+    const unitOf = columns[to - 1].unitOfRow ?? null; // the inputs: a row's feature sits among all offered
     const width = m.decoded.shape[1];
     m.rows.forEach((r, ri) => {
-      if (!drawnIn.has(r)) return;
+      const from = unitOf ? unitOf[r] : r;
+      if (!drawnIn.has(from)) return;
       m.cols.forEach((c, ci) => {
         if (!drawnOut.has(c)) return;
         const value = m.decoded.values[ri * width + ci];
-        const [x0, y0, x1, y1] = [xOf[to - 1], y(r, fanIn), xOf[to], y(c, fanOut)];
+        const [x0, y0, x1, y1] = [xOf[to - 1], y(from, fanIn), xOf[to], y(c, fanOut)];
         const t = 0.3 + (0.4 * (ci + 0.5)) / m.cols.length; // a distinct point on each link
         links.push({ cd: [m.i, r, c], param: m.param, x0, y0, x1, y1, x: x0 + t * (x1 - x0), y: y0 + t * (y1 - y0), value,
           text: `${layers[m.i].name} ${m.param}[${r}, ${c}]\n${linkLabel(mode, m.param)} = ${show(value)}` });
@@ -127,9 +132,10 @@ export function networkScene(layers, detail, features, { mode, neuronMode, width
     for (const j of drawnUnits(col.units)) {
       const value = values ? values[j] ?? null : null;
       if (value !== null && Number.isFinite(value)) scale = Math.max(scale, Math.abs(value));
-      const text = col.entry === null ? `input ${col.names[j] ?? j}`
+      const feature = col.inputs?.[j];
+      const text = feature ? `input ${feature.label}: ${feature.row >= 0 ? "fed to the net" : "off"}`
         : `${col.label} unit ${j}\n${neuronMode === "neuron_act" ? "mean a" : "mean dL/da"} = ${show(value)}`;
-      neurons.push({ column: k, unit: j, x: xOf[k], y: y(j, col.units), value, text });
+      neurons.push({ column: k, unit: j, x: xOf[k], y: y(j, col.units), value, text, ...(feature && { feature }) });
     }
     if (col.units > MAX_NODES) notes.push(`${col.label}: ${col.units} units, ${MAX_NODES - 1} drawn`);
   });

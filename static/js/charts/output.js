@@ -4,7 +4,8 @@
 
 import { decode } from "../packed.js";
 import { CLASS_COLORS, divergingRgb } from "../palette.js";
-import { canvasIn, fitCanvas, FONT, MUTED, pixelCanvas, showTip } from "./canvas.js";
+import { canvasIn, fitCanvas, FONT, INK, MUTED, pixelCanvas, showTip } from "./canvas.js";
+import { mapImage } from "./mapviews.js";
 
 const MARGIN = { l: 30, r: 10, t: 6, b: 26 }; // px
 const TICK_SPANS = 6; // the axes are ticked at both ends and at 5 points between
@@ -33,6 +34,8 @@ export class OutputChart {
     this.drawn = null; // what was drawn last: {kind, shape, values, points} (read by tests)
     this.input = null;
     this.image = null; // the output grid as a canvas of one pixel per grid point
+    this.previewed = null; // a neuron's map shown instead of the output: {title, values, n, m, scale} (read by tests)
+    this.previewImage = null;
     Object.assign(this, canvasIn(this));
   }
 
@@ -44,6 +47,14 @@ export class OutputChart {
     this.drawn = { kind: grid?.kind ?? null, shape: decoded?.shape ?? null, values: decoded?.values ?? null,
       points: points ? (this.showTest ? ["train", "test"] : ["train"]).reduce((n, s) => n + points[s].x.length, 0) : 0 };
     this.image = decoded ? this.gridImage(decoded, grid.kind) : null;
+    this.paint();
+  }
+
+  /** Show a neuron's map ({title, values, n, m, scale}, row 0 the lowest y) over the plane in
+   * place of the model's output, or the output again (null). */
+  preview(map) {
+    this.previewed = map;
+    this.previewImage = map && mapImage(map);
     this.paint();
   }
 
@@ -72,14 +83,16 @@ export class OutputChart {
     ctx.beginPath();
     ctx.rect(a.x, a.y, a.side, a.side);
     ctx.clip();
-    if (this.image) { // grid points are cell centres: the cells reach half a cell past the plane
-      const [m, n] = [this.image.width, this.image.height];
+    const image = this.previewImage ?? this.image;
+    if (image) { // grid points are cell centres: the cells reach half a cell past the plane
+      const [m, n] = [image.width, image.height];
       const [cw, ch] = [a.side / (m - 1), a.side / (n - 1)];
       ctx.globalAlpha = OPACITY;
-      ctx.drawImage(this.image, a.x - cw / 2, a.y - ch / 2, a.side + cw, a.side + ch);
+      ctx.drawImage(image, a.x - cw / 2, a.y - ch / 2, a.side + cw, a.side + ch);
       ctx.globalAlpha = 1;
     }
     this.paintPoints(ctx, a);
+    if (this.previewed) this.paintCaption(ctx, a);
     ctx.restore();
     ctx.strokeStyle = "#c9ced8";
     ctx.lineWidth = 1;
@@ -92,6 +105,19 @@ export class OutputChart {
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     for (const t of a.ticks) ctx.fillText(String(t), a.x - 4, a.Y(t));
+  }
+
+  /** Says whose map is shown, on the plane's top edge. */
+  paintCaption(ctx, a) {
+    const p = this.previewed;
+    const text = `${p.title}: full colour at ±${p.scale.toPrecision(3)}`;
+    ctx.font = `12px ${FONT}`;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+    ctx.fillRect(a.x, a.y, ctx.measureText(text).width + 12, 20);
+    ctx.fillStyle = INK;
+    ctx.fillText(text, a.x + 6, a.y + 4);
   }
 
   /** The points to draw: [{split, x, y, label}] (train, and test if shown). */
