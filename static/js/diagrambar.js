@@ -57,8 +57,10 @@ export class DiagramBar {
     const xOf = new Map(columns.map((c) => [c.column, c.x]));
     for (const group of this.units.children) {
       const column = Number(group.dataset.layer) + 1;
-      group.hidden = !xOf.has(column) || column >= total - 1; // not drawn, or the net lags the config
-      if (!group.hidden) group.style.left = `${xOf.get(column)}px`;
+      const hidden = !xOf.has(column) || column >= total - 1; // not drawn, or the net lags the config
+      const left = hidden ? group.style.left : `${xOf.get(column)}px`;
+      if (group.hidden !== hidden) group.hidden = hidden; // each paint: touch the page only on a change
+      if (group.style.left !== left) group.style.left = left;
     }
   }
 }

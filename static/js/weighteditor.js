@@ -37,7 +37,7 @@ export class WeightEditor {
     this.input.value = Number.isFinite(value) ? String(Number(value.toPrecision(6))) : "";
     this.note.textContent = "a live edit: training goes on from it";
     this.form.hidden = false;
-    this.input.focus();
+    this.input.focus({ preventScroll: true });
     this.input.select();
   }
 

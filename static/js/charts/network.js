@@ -1,7 +1,8 @@
 // The network view, painted on a canvas: a deep net has thousands of links, which took Plotly's
 // SVG over 100 ms a frame and a canvas takes a few. Links are coloured by sign and as wide as their
-// magnitude (relative to the largest in view, or on a log scale); neurons show their mean or their map. Hovering names a link or a neuron; a click
-// on a link asks the server to explain that weight's gradient.
+// magnitude (relative to the largest in view, or on a log scale); neurons show their mean or their
+// map, inputs their feature's map (faded when off). Hovering names a link or a neuron; what a click
+// or a hover does beyond that is the page's (the on* handlers).
 
 import { decode } from "../packed.js";
 import { divergingRgb, NEGATIVE, POSITIVE, WARN } from "../palette.js";
