@@ -4,6 +4,8 @@
 
 import { withLayerAdded, withLayerRemoved, withUnits } from "./hiddenlayers.js";
 
+const STACK_BELOW_PX = 46; // columns closer than this get their − / + one above the other
+
 /** A small button with its data-action. */
 function button(text, action, onclick) {
   const b = Object.assign(document.createElement("button"), { type: "button", textContent: text, onclick, className: "diagram-button" });
@@ -55,6 +57,9 @@ export class DiagramBar {
    * diagram's drawn columns (0 the inputs, then hidden layer k at k + 1) of `total` columns. */
   place(columns, total) {
     const xOf = new Map(columns.map((c) => [c.column, c.x]));
+    const spacing = Math.min(...columns.slice(1).map((c, k) => c.x - columns[k].x));
+    const stacked = spacing < STACK_BELOW_PX; // too narrow for − and + side by side: one above the other
+    if (this.units.classList.contains("stacked") !== stacked) this.units.classList.toggle("stacked", stacked);
     for (const group of this.units.children) {
       const column = Number(group.dataset.layer) + 1;
       const hidden = !xOf.has(column) || column >= total - 1; // not drawn, or the net lags the config

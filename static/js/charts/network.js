@@ -12,6 +12,7 @@ import { networkScene } from "./networkscene.js";
 
 const MARGIN = 6; // px
 const RADIUS = 11; // px, a neuron
+const NAMES_PX = 40; // room for the input features' names, left of the diagram
 const MAP_SIZE = 0.62; // a neuron map's side, in diagram units (at most 3 radii)
 const LEVELS = 6; // link widths are painted in this many steps (one path per sign and step)
 const HIT_PX = 5; // a pointer this close to a link hovers it
@@ -108,10 +109,11 @@ export class NetworkChart {
   /** Diagram units -> CSS px for the canvas's size: {X, Y, unit (px per diagram unit)}. */
   transform(width, height) {
     const { slots, half } = this.scene;
-    const [x0, x1, top, bottom] = [-1, slots - 0.4, half + 0.8, -half - 1.6]; // room left of the inputs for their names
-    const sx = (width - 2 * MARGIN) / (x1 - x0);
+    const [x0, x1, top, bottom] = [-0.5, slots - 0.4, half + 0.8, -half - 1.6];
+    const left = MARGIN + NAMES_PX; // the inputs' names go left of their column
+    const sx = (width - left - MARGIN) / (x1 - x0);
     const sy = (height - 2 * MARGIN) / (top - bottom);
-    return { X: (x) => MARGIN + (x - x0) * sx, Y: (y) => MARGIN + (top - y) * sy, unit: Math.min(sx, sy) };
+    return { X: (x) => left + (x - x0) * sx, Y: (y) => MARGIN + (top - y) * sy, unit: Math.min(sx, sy) };
   }
 
   /** The map of a scene neuron, {title, values, n, m, scale}, or null: an input's feature over the
