@@ -33,7 +33,11 @@ def test_truncated_json_is_refused_as_such(client):
 
 def test_the_catalog_carries_what_the_page_must_not_copy(client):
     catalog = client.get("/api/catalog").json()
+    maps = catalog["plane"].pop("feature_maps")
     assert catalog["plane"] == {"extent": [-6.0, 6.0], "grid": 50, "map_grid": 20}
+    assert list(maps) == [f["name"] for f in catalog["choices"]["features"]]  # each input's map, as the page draws it
+    assert all(len(m) == 20 and all(len(row) == 20 for row in m) for m in maps.values())
+    assert (maps["x1"][0][0], maps["x1"][0][19], maps["x2"][19][0], maps["x1x2"][19][19]) == (-6.0, 6.0, 6.0, 36.0)
     assert catalog["step_scalars"] == ["loss", "accuracy", "clip_norm_before", "clip_norm_after"]
     assert catalog["max_trace_bytes"] == 256 * 2**20
     deep = next(p for p in catalog["presets"] if p["id"] == "deep-sigmoid")
