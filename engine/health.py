@@ -6,6 +6,7 @@ import numpy as np
 
 from .divergence import describe_nonfinite
 from .health_time import TIME_RULES, time_badges
+from .health_words import headline
 from .recorder import STEP_SCALARS
 from .stats import LAYER_STATS
 
@@ -55,9 +56,9 @@ def _median(values, axis=0):
 
 
 def health(trainer) -> list[dict]:
-    """Every rule's badge: {id, label, status ("ok" | "warn" | "unknown"), value, layers, threshold,
-    source, why, try} from the last WINDOW recorded steps; a net with recurrent entries adds the
-    TIME_RULES badges after `diverged`."""
+    """Every rule's badge: {id, label, status ("ok" | "warn" | "unknown"), headline (its words for
+    that status), value, layers, threshold, source, why, try} from the last WINDOW recorded steps; a
+    net with recurrent entries adds the TIME_RULES badges after `diverged`."""
     rec, entries = trainer.recorder, trainer.entries
     rows = rec.value[max(0, rec.rows - WINDOW):rec.rows]
     n = len(entries)
@@ -66,11 +67,13 @@ def health(trainer) -> list[dict]:
     dense = [i for i, e in enumerate(entries) if e.weighted]
     out = []
 
-    def badge(rule, warn, value=None, layer_ids=()):
+    def badge(rule, warn, value=None, layer_ids=(), reason="no steps yet", direction=""):
         status = "unknown" if warn is None else ("warn" if warn else "ok")
+        names = [entries[i].name for i in layer_ids]
         out.append({"id": rule, **(RULES.get(rule) or TIME_RULES[rule]), "status": status,
+                    "headline": headline(rule, status, names, reason, direction),
                     "value": None if value is None or not np.isfinite(value) else float(value),
-                    "layers": [entries[i].name for i in layer_ids]})
+                    "layers": names})
 
     if len(rows) == 0:
         for rule in RULES:
@@ -82,7 +85,8 @@ def health(trainer) -> list[dict]:
     grads = _median(stat["grad_norm"][:, dense])
     ratio = grads[0] / grads[-1] if len(dense) > 1 and grads[-1] > 0 else np.nan
     badge("vanishing", None if not np.isfinite(ratio) else ratio < RULES["vanishing"]["threshold"],
-          ratio, [dense[0]] if np.isfinite(ratio) and ratio < RULES["vanishing"]["threshold"] else [])
+          ratio, [dense[0]] if np.isfinite(ratio) and ratio < RULES["vanishing"]["threshold"] else [],
+          "needs two weighted layers" if len(dense) < 2 else "no gradient yet")
     # steps with no gradient at all (a zero norm, e.g. a balanced batch on a zero init) are no scale
     # to grow from; and growth among negligible norms (1e-35 to 1e-33) is noise, hence the floor
     norm = rows[:, STEP_SCALARS.index("clip_norm_before")]
@@ -92,19 +96,23 @@ def health(trainer) -> list[dict]:
     if len(norm) >= 20:
         early, late = _median(norm[:tenth, None])[0], _median(norm[-tenth:, None])[0]
         growth = late / max(early, GROWTH_FLOOR) if np.isfinite(early) and np.isfinite(late) else np.nan
-    badge("exploding", None if not np.isfinite(growth) else growth > RULES["exploding"]["threshold"], growth)
-    for rule, key in (("saturated", "saturated_fraction"), ("dead", "dead_fraction")):
+    badge("exploding", None if not np.isfinite(growth) else growth > RULES["exploding"]["threshold"], growth,
+          reason="needs 20 steps" if len(norm) < 20 else "no gradient yet")
+    for rule, key, none in (("saturated", "saturated_fraction", "no tanh or sigmoid layer"),
+                            ("dead", "dead_fraction", "no ReLU layer")):
         shares = _median(stat[key])
         applies = np.isfinite(shares)
         worst = np.nanmax(shares) if applies.any() else np.nan
         flagged = [i for i in range(n) if applies[i] and shares[i] > RULES[rule]["threshold"]]
-        badge(rule, None if not applies.any() else bool(flagged), worst, flagged)
+        badge(rule, None if not applies.any() else bool(flagged), worst, flagged, none)
     ratios = _median(stat["update_ratio"][:, dense])
     lo, hi = RULES["update_ratio"]["threshold"]
     finite = np.isfinite(ratios)
     far = [dense[k] for k in range(len(dense)) if finite[k] and not lo <= ratios[k] <= hi]
     typical = float(np.exp(np.mean(np.log(ratios[finite & (ratios > 0)])))) if (finite & (ratios > 0)).any() else np.nan
-    badge("update_ratio", None if not finite.any() else bool(far), typical, far)
+    sides = {"low" if ratios[dense.index(i)] < lo else "high" for i in far}
+    badge("update_ratio", None if not finite.any() else bool(far), typical, far,
+          "no weighted layer" if not dense else "no update yet", sides.pop() if len(sides) == 1 else "")
     _diverged(trainer, badge, out)
     time_badges(trainer, rows, badge, _median)
     return out

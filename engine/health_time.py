@@ -44,7 +44,7 @@ def time_badges(trainer, rows, badge, median) -> None:
             ("vanishing_through_time", np.nanmin, lambda r: r < TIME_RULES["vanishing_through_time"]["threshold"]),
             ("exploding_through_time", np.nanmax, lambda r: r > TIME_RULES["exploding_through_time"]["threshold"])):
         if not finite.any():
-            badge(rule, None)
+            badge(rule, None, reason="no gradient through time yet")
             continue
         flagged = [layout.entries[k] for k in range(len(ratios)) if finite[k] and beyond(ratios[k])]
         badge(rule, bool(flagged), worst(ratios[finite]), flagged)

@@ -8,6 +8,7 @@ import { HistogramGrid } from "./charts/histgrid.js";
 import { layerLegend, LayerSeriesChart } from "./charts/layerseries.js";
 import { LossChart } from "./charts/loss.js";
 import { NetworkChart } from "./charts/network.js";
+import { networkKey } from "./charts/networkkey.js";
 import { OutputChart } from "./charts/output.js";
 import { PhasePanel } from "./charts/phase.js";
 import { HealthBadges } from "./health.js";
@@ -17,6 +18,7 @@ import { getState, setState, subscribe, view } from "./state.js";
 const $ = (selector) => document.querySelector(selector);
 const HISTORY_PANELS = ["loss", "flow", "flowmap", "ratio", "saturated", "dead", "clip", "dist"];
 const LAYER_PANELS = ["network", "flow", "ratio", "saturated", "dead"]; // those that highlight layers
+const SMOOTHED_PANELS = ["loss", "flow", "ratio", "clip"]; // those the smoothing control smooths
 
 /** Every chart, on its element. */
 function makeCharts() {
@@ -25,9 +27,9 @@ function makeCharts() {
     output: new OutputChart($("#chart-output")),
     network: new NetworkChart($("#chart-network")),
     phase: new PhasePanel($("#chart-phase"), $("#explain")),
-    flow: new LayerSeriesChart($("#chart-flow"), { stat: "grad_norm", title: "‖dL/dW‖", log: true }),
+    flow: new LayerSeriesChart($("#chart-flow"), { stat: "grad_norm", title: "‖dL/dW‖", log: true, smooth: true }),
     flowmap: new FlowMap($("#chart-flowmap")),
-    ratio: new LayerSeriesChart($("#chart-ratio"), { stat: "update_ratio", title: "‖ΔW‖/‖W‖", log: true, reference: [1e-4, 1e-3, 1e-2] }),
+    ratio: new LayerSeriesChart($("#chart-ratio"), { stat: "update_ratio", title: "‖ΔW‖/‖W‖", log: true, reference: [1e-4, 1e-3, 1e-2], smooth: true }),
     saturated: new LayerSeriesChart($("#chart-saturated"), { stat: "saturated_fraction", title: "saturated", yRange: [0, 1.05], empty: "no tanh or sigmoid layers" }),
     dead: new LayerSeriesChart($("#chart-dead"), { stat: "dead_fraction", title: "dead", yRange: [0, 1.05], empty: "no ReLU layers" }),
     clip: new ClipNormChart($("#chart-clip")),
@@ -39,8 +41,9 @@ function makeCharts() {
 /** Register each chart's redraw (its panel element, least interval in ms, draw); returns the markers. */
 function registerRedraws(redraws, charts) {
   const highlight = () => getState().highlight;
+  const smoothing = () => getState().smoothing;
   return {
-    loss: redraws.add($("#panel-loss"), 300, () => charts.loss.draw(view().history, getState().ghost)),
+    loss: redraws.add($("#panel-loss"), 300, () => charts.loss.draw(view().history, getState().ghost, smoothing())),
     output: redraws.add($("#panel-output"), 300, () => {
       const v = view();
       const { catalog } = getState();
@@ -52,13 +55,14 @@ function registerRedraws(redraws, charts) {
       charts.network.draw(v.layers, v.detail, inputFeatures(getState().catalog, v.config), v.maps, v.phase, highlight());
       $("#network-summary").textContent = charts.network.summary ? `Summarized: ${charts.network.summary}.` : "";
       $("#link-width-note").textContent = charts.network.scene.widthNote;
+      networkKey($("#network-key"), charts.network);
     }),
-    flow: redraws.add($("#chart-flow"), 500, () => charts.flow.draw(view().history, view().layers, highlight())),
+    flow: redraws.add($("#chart-flow"), 500, () => charts.flow.draw(view().history, view().layers, highlight(), smoothing())),
     flowmap: redraws.add($("#chart-flowmap"), 500, () => charts.flowmap.draw(view().history, view().layers)),
-    ratio: redraws.add($("#panel-ratio"), 1000, () => charts.ratio.draw(view().history, view().layers, highlight())),
+    ratio: redraws.add($("#panel-ratio"), 1000, () => charts.ratio.draw(view().history, view().layers, highlight(), smoothing())),
     saturated: redraws.add($("#panel-saturated"), 1000, () => charts.saturated.draw(view().history, view().layers, highlight())),
     dead: redraws.add($("#panel-dead"), 1000, () => charts.dead.draw(view().history, view().layers, highlight())),
-    clip: redraws.add($("#panel-clip"), 1000, () => charts.clip.draw(view().history)),
+    clip: redraws.add($("#panel-clip"), 1000, () => charts.clip.draw(view().history, smoothing())),
     hist: redraws.add($("#chart-hist"), 2000, () => {
       charts.hist.draw(view().layers, view().detail);
       $("#hist-note").textContent = charts.hist.note;
@@ -121,6 +125,7 @@ export function installDashboard(redraws) {
     if (any("layers", "replay", "highlight")) layerLegend($("#layer-legend"), view().layers, s.highlight);
     if (any("health", "replay")) badges.draw(view().health ?? []);
     if (changed.has("highlight")) LAYER_PANELS.forEach((k) => mark[k]());
+    if (changed.has("smoothing")) SMOOTHED_PANELS.forEach((k) => mark[k]());
   });
   return charts;
 }

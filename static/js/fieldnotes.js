@@ -2,6 +2,7 @@
 // force), or what changed along with a person's change (the loss switched to fit a new dataset).
 // They last until the next reply to a change; a note is also toasted, as the field may be out of view.
 
+import { fieldWords } from "./fieldwords.js";
 import { toast } from "./notices.js";
 
 export class FieldNotes {
@@ -45,7 +46,7 @@ export class FieldNotes {
     this.clear();
     for (const [path, text] of Object.entries(this.expected.get(id) ?? {})) {
       this.show(path, text);
-      toast(`${this.rows.get(path)?.querySelector("label")?.textContent ?? path} ${text}`);
+      toast(`${this.rows.get(path)?.querySelector("label")?.textContent ?? fieldWords(path)} ${text}`);
     }
     this.expected.delete(id);
   }

@@ -1,13 +1,21 @@
-// The health badges: the engine's verdicts on the recent statistics, each with its threshold,
-// source, why it matters and what to try. Clicking one highlights the layers concerned.
+// The health badges: the engine's verdicts on the recent statistics, each in its own words (a
+// healthy run reads as healthy, a warning names the layers and what to try), with its threshold,
+// source, why it matters and what to try in its tooltip. Clicking one highlights the layers concerned.
 
 const ICONS = { ok: "✓", warn: "⚠", unknown: "·" };
+const VERDICTS = { ok: "not found", warn: "found", unknown: "not measured yet" }; // of the condition the label names
+
+/** The badge's words: the engine's headline, or (a trace from before headlines) its label and verdict. */
+function badgeText(b) {
+  const words = b.headline ?? `${b.label}: ${VERDICTS[b.status]}${b.layers.length ? ` (${b.layers.join(", ")})` : ""}`;
+  return `${ICONS[b.status]} ${words}`;
+}
 
 function describe(b) {
   const threshold = Array.isArray(b.threshold) ? b.threshold.join(" … ") : b.threshold;
   const value = b.value === null ? "" : `\nnow: ${Number(b.value).toPrecision(3)}`;
   const layers = b.layers.length ? `\nlayers: ${b.layers.join(", ")}` : "";
-  return `${b.label}: ${b.status}${value}${layers}\nthreshold: ${threshold} (${b.source})\nwhy: ${b.why}\ntry: ${b.try}`;
+  return `${b.label}: ${VERDICTS[b.status]}${value}${layers}\nthreshold: ${threshold} (${b.source})\nwhy: ${b.why}\ntry: ${b.try}`;
 }
 
 export class HealthBadges {
@@ -29,7 +37,7 @@ export class HealthBadges {
     }
     badges.forEach((b, k) => {
       const button = this.element.children[k];
-      const text = `${ICONS[b.status]} ${b.label}${b.status === "warn" && b.layers.length ? ` (${b.layers.join(", ")})` : ""}`;
+      const text = badgeText(b);
       if (button.textContent !== text) button.textContent = text;
       button.dataset.status = b.status;
       button.dataset.layers = b.layers.join(",");

@@ -2,6 +2,7 @@
 // frame (its scalars into the live History), the run's status, the config in force, phases.
 
 import { History } from "./history.js";
+import { errorWords, fieldWords, listWords } from "./fieldwords.js";
 import { banner, dismissBanner, toast } from "./notices.js";
 import { diff } from "./schema.js";
 import { getState, setState, subscribe } from "./state.js";
@@ -56,14 +57,14 @@ export function installSession(transport) {
 
   transport.on("config", (m) => {
     setState({ config: m.config });
-    if (m.reset && m.fields.length) toast(`Rebuilt the network (${m.fields.join(", ")} changed): a new run from step 0`);
+    if (m.reset && m.fields.length) toast(`Rebuilt the network: new ${listWords(m.fields.map(fieldWords))}; a new run from step 0`);
     else if (m.pending) toast("Applies after this step's update");
     if (m.reset) setState({ status: "paused", diverged: null });
   });
 
   transport.on("phase", (m) => setState({ phase: m }));
 
-  transport.on("error", (m) => toast(m.message, true));
+  transport.on("error", (m) => toast(errorWords(m), true));
 
   subscribe((s, changed) => { // a reset, rebuild, preset or a step that went through: the divergence is over
     if (changed.has("diverged") && !s.diverged) dismissBanner("diverged");

@@ -19,6 +19,7 @@ const state = {
   maps: null, // the latest neuron maps (heavy)
   health: null, // the latest health badges (heavy)
   highlight: null, // names of the layers a selected badge concerns
+  smoothing: 0.6, // the noisy step charts' smoothing weight in [0, 0.99] (0: raw lines only); changes the drawing, not the data
   phase: null, // the last phase message
   replay: null, // {trace, history, snapshots, index, lastStep, playing} while viewing an imported trace
   ghost: null, // an imported trace's History, drawn faintly on the live charts

@@ -186,14 +186,14 @@ def test_phase_cycle_forward_loss_backward_update(page):
 
 
 # ---- 5. rebuilds and the URL hash -------------------------------------------------------------
-def _check_rebuilt(page, run: int, expected_hidden: list, field: str = "network.hidden") -> None:
-    """A rebuild: a new run at step 0, a toast naming the field, the editor and the URL hash follow."""
+def _check_rebuilt(page, run: int, expected_hidden: list) -> None:
+    """A rebuild: a new run at step 0, a toast saying what changed in words, the editor and the URL hash follow."""
     wait_state(page, "s.run > arg && s.step === 0", run)
     wait_state(page, "JSON.stringify(s.config.network.hidden) === JSON.stringify(arg)", expected_hidden)
     wait_counter(page, 0)
     toast = page.locator("[data-testid=toast]", has_text="Rebuilt").last
     toast.wait_for()
-    assert field in toast.inner_text()
+    assert toast.inner_text() == "Rebuilt the network: new hidden layers; a new run from step 0"
     assert editor_layers(page) == expected_hidden
     assert page.inner_text("[data-testid=hidden-count]") == f"{len(expected_hidden)} hidden layers"
     page.wait_for_function("arg => location.hash.includes(arg)", arg=expected_hidden[-1]["activation"])

@@ -336,3 +336,40 @@ def test_no_runtime_warning_escapes(trainer):
         warnings.simplefilter("error")
         result = health(trainer())
     assert all(b["value"] is None or np.isfinite(b["value"]) for b in result)
+
+
+# --- the badges' words (issue 17, point 7) -------------------------------------------------------
+
+def test_a_healthy_badge_reads_as_healthy_and_a_warning_names_the_layer_and_what_to_try():
+    healthy = by_id(health(fake_trainer(30, grad_norm=[0.5, 1.0, 1.0])))
+    assert healthy["vanishing"]["status"] == "ok" and healthy["vanishing"]["headline"] == "gradients flow"
+    assert healthy["update_ratio"]["headline"] == "update sizes healthy"
+    assert healthy["diverged"]["headline"] == "all values finite"
+    vanishing = by_id(health(fake_trainer(30, grad_norm=[1e-4, 1.0, 1.0])))["vanishing"]
+    assert vanishing["headline"] == "gradients vanish: try ReLU with He init (on the way to dense1)"
+    assert vanishing["label"] == "Vanishing gradients"  # the rule's name stays as it was, for the tooltip and the catalog
+
+
+def test_the_update_badge_says_which_way_its_layers_are_off():
+    low = by_id(health(fake_trainer(30, update_ratio=[1e-7, 1e-3, 1e-7])))["update_ratio"]
+    assert low["headline"] == "updates too small: raise the learning rate (in dense1, dense3)"
+    high = by_id(health(fake_trainer(30, update_ratio=[1e-3, 0.5, 1e-3])))["update_ratio"]
+    assert high["headline"] == "updates too large: lower the learning rate (in dense2)"
+    both = by_id(health(fake_trainer(30, update_ratio=[1e-7, 0.5, 1e-3])))["update_ratio"]
+    assert both["headline"] == "update sizes off: bring ‖ΔW‖/‖W‖ near 1e-3 (in dense1, dense2)"
+
+
+def test_an_unknown_badge_says_why_it_cannot_tell():
+    assert {b["headline"] for b in health(fake_trainer(0))} >= {"gradient flow: no steps yet", "finite values: no steps yet"}
+    few = by_id(health(fake_trainer(5, kinds=("dense",))))
+    assert few["vanishing"]["headline"] == "gradient flow: needs two weighted layers"
+    assert few["exploding"]["headline"] == "gradient growth: needs 20 steps"
+    assert few["dead"]["headline"] == "dead ReLUs: no ReLU layer"
+    assert few["saturated"]["headline"] == "saturation: no tanh or sigmoid layer"
+
+
+def test_every_rule_has_its_words():
+    from engine.health_time import TIME_RULES
+    from engine.health_words import WORDS
+    assert set(WORDS) == set(RULES) | set(TIME_RULES)
+    assert all(set(words) == {"topic", "healthy", "problem", "where", "hint"} for words in WORDS.values())

@@ -5,6 +5,7 @@
 import { magnitudeRgb } from "../palette.js";
 import { linearTicks, tickTexts } from "./axes.js";
 import { canvasIn, fitCanvas, FONT, INK, MUTED, pixelCanvas, showTip } from "./canvas.js";
+import { paintColorBar } from "./colorbar.js";
 
 const COLUMNS = 200; // step buckets drawn at most
 const MARGIN = { l: 60, r: 66, t: 8, b: 30 }; // px; the colour bar sits in the right margin
@@ -17,6 +18,7 @@ export class FlowMap {
     this.z = []; // what was drawn last: mean log10 of `stat` per layer and bucket, null if none (read by tests)
     this.x = []; // the last step of each bucket
     this.names = [];
+    this.colorBar = null; // the colour bar painted last: {label, ticks (texts), box (CSS px)} (read by tests)
     Object.assign(this, canvasIn(this));
   }
 
@@ -74,6 +76,7 @@ export class FlowMap {
     ctx.textBaseline = "middle";
     const rowH = a.h / Math.max(1, this.names.length);
     this.names.forEach((name, i) => ctx.fillText(name, a.x - 4, a.y + (i + 0.5) * rowH, MARGIN.l - 6));
+    this.colorBar = null;
     if (!this.image) return;
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.image, a.x, a.y, a.w, a.h);
@@ -90,22 +93,12 @@ export class FlowMap {
   /** The colour bar: log10 of the shown norm from the smallest to the largest cell. */
   paintScale(ctx, a) {
     const [lo, hi] = this.range;
-    const x = a.x + a.w + 10;
-    for (let k = 0; k < a.h; k++) {
-      ctx.fillStyle = `rgb(${magnitudeRgb(1 - k / a.h).join(",")})`;
-      ctx.fillRect(x, a.y + k, 10, 1);
-    }
-    ctx.fillStyle = MUTED;
-    ctx.textAlign = "left";
-    ctx.textBaseline = "middle";
-    const ticks = hi > lo ? linearTicks(lo, hi, 4) : [lo];
-    tickTexts(ticks).forEach((text, k) => ctx.fillText(text, x + 13, a.y + (hi > lo ? (1 - (ticks[k] - lo) / (hi - lo)) * a.h : a.h / 2)));
-    ctx.save();
-    ctx.translate(x + 46, a.y + a.h / 2); // the margin's last 10 px
-    ctx.rotate(Math.PI / 2);
-    ctx.textAlign = "center";
-    ctx.fillText(`log₁₀${LABELS[this.stat]}`, 0, 0);
-    ctx.restore();
+    const values = hi > lo ? linearTicks(lo, hi, 4) : [lo];
+    const ticks = tickTexts(values).map((text, k) => [hi > lo ? (values[k] - lo) / (hi - lo) : 0.5, text]);
+    const label = `log₁₀${LABELS[this.stat]}`;
+    const box = { x: a.x + a.w + 10, y: a.y, w: 10, h: a.h };
+    paintColorBar(ctx, box, magnitudeRgb, ticks, label, 36); // the label in the margin's last 10 px
+    this.colorBar = { label, ticks: ticks.map(([, text]) => text), box };
   }
 
   /** Hover at (x, y) CSS px, or nowhere: the layer, the bucket's last step and its mean norm. */

@@ -1,16 +1,18 @@
-// A line chart over steps painted on a canvas: lines (or × marks), filled bands, a reference band,
-// linear or log y (exact zeros marked under the axis), hover to read a value, drag across to zoom
-// into steps and double-click to undo.
+// A line chart over steps painted on a canvas: lines (or × marks; a smoothed line over its faint
+// raw values), filled bands, a reference band, linear or log y (exact zeros marked under the axis),
+// hover to read a value, drag across to zoom into steps and double-click to undo.
 // As Plotly traces, a deep net's per-layer charts took 25–100 ms a redraw; painted, a few.
 
 import { decimate } from "../history.js";
 import { decadeTicks, linearTicks, powerText, tickTexts } from "./axes.js";
 import { canvasIn, fitCanvas, FONT, INK, MUTED, showTip } from "./canvas.js";
 import { paintBand, paintLine, paintMarks, paintReference, paintZeroNote, paintZeros } from "./linepaint.js";
+import { decimateMean } from "./smoothing.js";
 
 const MARGIN = { l: 52, r: 10, t: 8, b: 30 }; // px
 const HIT_PX = 8;
 const GRID = "#eceef3";
+const RAW_ALPHA = 0.2; // of a smoothed line's raw values, drawn under it
 
 /** First index i with xs[i] >= x in an increasing array. */
 function lowerBound(xs, x) {
@@ -52,8 +54,9 @@ export class LineChart {
     });
   }
 
-  /** Draw `lines` [{name, x, y, color, width?, alpha?, dash?, marks? (× marks, not a line)}] and `bands`
-   * [{x, low, high, fill}] (x increasing); `legend` names the lines in the corner. */
+  /** Draw `lines` [{name, x, y, color, width?, alpha?, dash?, marks? (× marks, not a line), smooth?
+   * (y smoothed: drawn as the line, over y drawn faintly)}] and `bands` [{x, low, high, fill}] (x
+   * increasing); `legend` names the lines in the corner. */
   draw({ lines = [], bands = [], legend = false }) {
     this.spec = { lines, bands, legend };
     this.paint();
@@ -69,16 +72,21 @@ export class LineChart {
   }
 
   /** The lines within `range`, decimated to `points` each (a log axis has no 0 or below: the
-   * steps where a line is exactly 0 are kept as `zeros`, marked on the axis). */
+   * steps where a line is exactly 0 are kept as `zeros`, marked on the axis). A smoothed line is
+   * two: its raw values, faint (`raw`), then the smoothed line, decimated to its buckets' means. */
   clip(range, points) {
     const log = this.options.log;
-    return this.spec.lines.map((l) => {
+    return this.spec.lines.flatMap((l) => {
       const [a, b] = [Math.max(0, lowerBound(l.x, range[0]) - 1), Math.min(l.x.length, lowerBound(l.x, range[1]) + 1)];
-      const y = Array.from(l.y.slice(a, b), (v) => (v === null || (log && !(v > 0)) ? NaN : v));
       const zeros = []; // at most one a point's width apart
       const gap = (range[1] - range[0]) / points;
       for (let k = a; log && k < b; k++) if (l.y[k] === 0 && !(zeros.length && l.x[k] - zeros[zeros.length - 1] < gap)) zeros.push(l.x[k]);
-      return { ...l, ...decimate(l.x.slice(a, b), y, points), zeros };
+      const { smooth, ...line } = l;
+      const y = Array.from(l.y.slice(a, b), (v) => (v === null || (log && !(v > 0)) ? NaN : v));
+      const raw = { ...line, ...decimate(l.x.slice(a, b), y, points), zeros };
+      if (!smooth) return [raw];
+      return [{ ...raw, name: `${l.name} (raw)`, alpha: (l.alpha ?? 1) * RAW_ALPHA, width: 1, dash: undefined, zeros: [], raw: true },
+        { ...line, ...decimateMean(l.x.slice(a, b), smooth.subarray(a, b), points / 2, log), zeros, smoothed: true }];
     });
   }
 
@@ -237,7 +245,7 @@ export class LineChart {
           const v = l.y[k];
           if (v === null || !Number.isFinite(v) || (this.options.log && !(v > 0))) return;
           const d = Math.hypot(f.X(step) - x, f.Y(v) - y);
-          if (d <= HIT_PX && (!best || d < best.d)) best = { d, name: l.name, step, v };
+          if (d <= HIT_PX && (!best || d < best.d)) best = { d, name: l.smoothed ? `${l.name} (smoothed)` : l.name, step, v };
         });
       }
       if (best) text = `${best.name} step ${best.step.toLocaleString("en-US")}: ${best.v.toExponential(3)}`;

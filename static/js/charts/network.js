@@ -21,8 +21,10 @@ const POS = POSITIVE;
 const NONFINITE = WARN;
 const LUT = Uint8Array.from([...Array(255).keys()].flatMap((k) => divergingRgb(k / 127 - 1)).concat(divergingRgb(NaN)));
 
-/** Every unit's map in one canvas, a grid of (rows, cols) tiles, orange below 0 and blue above:
- * {canvas, tiles: Map "column:unit" -> [sx, sy], n, m}. One canvas, since one per unit cost ms each. */
+/** Every unit's map in one canvas, a grid of (rows, cols) tiles, orange below 0 and blue above, all
+ * on one scale so that maps compare: the median of the maps' largest |value|s (beyond it a map
+ * takes the end colours, so a few large units do not wash the rest out): {canvas, tiles: Map
+ * "column:unit" -> [sx, sy], n, m, scale}. One canvas, since one per unit cost ms each. */
 function mapAtlas(maps) {
   const [n, m] = [maps.y.length, maps.x.length];
   const across = Math.ceil(Math.sqrt(maps.units.length)) || 1;
@@ -32,12 +34,13 @@ function mapAtlas(maps) {
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(canvas.width, canvas.height);
   const tiles = new Map();
+  const all = maps.maps.map((map) => decode(map).values);
+  const largest = all.map((values) => values.reduce((s, v) => (Number.isFinite(v) ? Math.max(s, Math.abs(v)) : s), 0));
+  const scale = largest.sort((p, q) => p - q)[Math.floor((largest.length - 1) / 2)] ?? 0;
   maps.units.forEach(([k, unit], u) => {
     const [sx, sy] = [(u % across) * m, Math.floor(u / across) * n];
     tiles.set(`${k + 1}:${unit}`, [sx, sy]); // hidden block k is column k + 1
-    const values = decode(maps.maps[u]).values;
-    let scale = 0;
-    for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+    const values = all[u];
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < m; j++) {
         const v = values[(n - 1 - i) * m + j] / (scale || 1); // row 0 is the lowest y: the bottom
@@ -51,7 +54,7 @@ function mapAtlas(maps) {
     }
   });
   ctx.putImageData(img, 0, 0);
-  return { canvas, tiles, n, m };
+  return { canvas, tiles, n, m, scale };
 }
 
 /** Distance from (px, py) to the segment (ax, ay)–(bx, by). */

@@ -1,20 +1,21 @@
 // The model's output over the input plane with the data on top, painted on a canvas as Playground
-// does: a decision boundary for classification, the fitted surface for regression. (As a Plotly
+// does: a decision boundary for classification, the fitted surface for regression; a colour bar
+// with numbers on its right says what each colour is. (As a Plotly
 // heatmap under hundreds of SVG markers it took 30–90 ms a redraw; the canvas takes a few.)
 
 import { decode } from "../packed.js";
-import { CLASS_COLORS, divergingRgb } from "../palette.js";
+import { CLASS_COLORS, divergingRgb, rgbOf } from "../palette.js";
 import { canvasIn, fitCanvas, FONT, INK, MUTED, pixelCanvas, showTip } from "./canvas.js";
+import { paintColorBar } from "./colorbar.js";
 import { mapImage } from "./mapviews.js";
 
 const MARGIN = { l: 30, r: 10, t: 6, b: 26 }; // px
+const BAR = { gap: 12, w: 10, room: 76 }; // px: the colour bar right of the plane, and the room it takes with its numbers
 const TICK_SPANS = 6; // the axes are ticked at both ends and at 5 points between
 const OPACITY = 0.75; // of the output under the points
 const POINT_RADIUS = 3; // px
 const HIT_PX = 5;
 
-/** "#rrggbb" -> [r, g, b]. */
-const rgbOf = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
 const CLASS_RGB = CLASS_COLORS.map(rgbOf);
 
 /** The colour of an output value: classes by their colour, probabilities and values diverging. */
@@ -24,6 +25,30 @@ function outputRgb(v, kind, discretize) {
   const cut = kind === "value" ? 0 : 0.5; // a probability's 0.5 is white, like a value's 0
   const t = kind === "value" ? v : 2 * v - 1;
   return divergingRgb(discretize ? (v > cut ? 1 : -1) : t);
+}
+
+/** The colour bar of an output kind: {rgbAt (t in [0, 1] -> [r, g, b], 0 at the bottom), ticks
+ * [[t, text]], label}: a probability from 0 to 1, a value from −1 to 1 (beyond takes the ends), or
+ * one block per class. */
+function outputScale(kind, nClasses, discretize) {
+  if (kind === "class") {
+    const n = Math.max(1, nClasses);
+    return { rgbAt: (t) => CLASS_RGB[Math.min(n - 1, Math.floor(t * n)) % CLASS_RGB.length],
+      ticks: Array.from({ length: n }, (_, k) => [(k + 0.5) / n, String(k)]), label: "class" };
+  }
+  if (kind === "value") {
+    return { rgbAt: (t) => outputRgb(2 * t - 1, kind, discretize), label: "output value",
+      ticks: [[0, "≤ −1"], [0.25, "−0.5"], [0.5, "0"], [0.75, "0.5"], [1, "≥ 1"]] };
+  }
+  return { rgbAt: (t) => outputRgb(t, kind, discretize), label: "P(class 1)",
+    ticks: [[0, "0"], [0.25, "0.25"], [0.5, "0.5"], [0.75, "0.75"], [1, "1"]] };
+}
+
+/** A neuron map's colour bar while it is shown in place of the output: its diverging scale, ±scale. */
+function previewScale({ title, scale }) {
+  const s = scale || 1;
+  return { rgbAt: (t) => divergingRgb(2 * t - 1), label: title,
+    ticks: [[0, `−${s.toPrecision(2)}`], [0.5, "0"], [1, s.toPrecision(2)]] };
 }
 
 export class OutputChart {
@@ -36,6 +61,7 @@ export class OutputChart {
     this.image = null; // the output grid as a canvas of one pixel per grid point
     this.previewed = null; // a neuron's map shown instead of the output: {title, values, n, m, scale} (read by tests)
     this.previewImage = null;
+    this.colorBar = null; // the colour bar painted last: {label, ticks (texts), box (CSS px)} (read by tests)
     Object.assign(this, canvasIn(this));
   }
 
@@ -65,8 +91,9 @@ export class OutputChart {
   /** The square plot area in CSS px: {x, y, side, X (plane -> px), Y, planeX (px -> plane), planeY}. */
   area() {
     const [width, height] = [this.element.clientWidth, this.element.clientHeight];
-    const side = Math.max(10, Math.min(width - MARGIN.l - MARGIN.r, height - MARGIN.t - MARGIN.b));
-    const x = MARGIN.l + (width - MARGIN.l - MARGIN.r - side) / 2;
+    const room = width - MARGIN.l - MARGIN.r - BAR.room;
+    const side = Math.max(10, Math.min(room, height - MARGIN.t - MARGIN.b));
+    const x = MARGIN.l + (room - side) / 2;
     const y = MARGIN.t;
     const [low, high] = this.input.extent;
     const span = high - low;
@@ -105,6 +132,15 @@ export class OutputChart {
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     for (const t of a.ticks) ctx.fillText(String(t), a.x - 4, a.Y(t));
+    this.colorBar = null;
+    if (this.drawn.kind || this.previewed) {
+      const scale = this.previewed ? previewScale(this.previewed)
+        : outputScale(this.drawn.kind, this.input.nClasses, this.discretize);
+      const onWhite = (t) => scale.rgbAt(t).map((c) => Math.round(255 + (c - 255) * OPACITY)); // as the plane shows it
+      const box = { x: a.x + a.side + BAR.gap, y: a.y, w: BAR.w, h: a.side };
+      paintColorBar(ctx, box, onWhite, scale.ticks, scale.label, 44);
+      this.colorBar = { label: scale.label, ticks: scale.ticks.map(([, text]) => text), box };
+    }
   }
 
   /** Says whose map is shown, on the plane's top edge. */
