@@ -11,12 +11,17 @@ starts itself (a free loopback port, in a thread):
   after 200 steps: its first and last columns around the slot that stands for the rest.
 - docs/replay-mode.png: the page in replay mode (viewport 1500×1100): the default net's 800 steps,
   exported from the page and imported again over a new live run, at its snapshot of step 200.
+- docs/first-screen-after.png (or -NAME with --first-screen-name NAME): the first screen at
+  1440×900, what a person sees without scrolling, on the default net (the spiral, 4-2 tanh, as
+  TensorFlow Playground's) after 500 steps: docs/first-screen.md sets it beside the page before
+  issue 17 and Playground's.
 - docs/fast-preset-loss.png: the loss panel after the `deep-relu-he` preset's 300 steps, which
   run in a fraction of a second and arrive in one frame: the full-set train and test loss are
   still curves (evaluated on a schedule of steps, every point carried in the frame).
 
 Needs the "test" extra (playwright) and /usr/bin/chromium (BACKPROP_LAB_CHROMIUM overrides it).
-Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep|replay|loss ...]``.
+Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep|replay|loss|first-screen ...]
+[--first-screen-name NAME]``.
 """
 import argparse
 import asyncio
@@ -152,13 +157,32 @@ def page_shot(browser, url: str, path: Path, seconds: float = 3.0) -> None:
     page.click("[data-action=pause]")
     wait_state(page, "s.status === 'paused'")
     step = state(page, "s.step")
+    last = max(s for s in range(step + 1) if due(s))  # the last scheduled full-set evaluation
     page.wait_for_function("""n => { const spec = window.backpropLab.charts.loss.chart.spec;
         const train = spec && spec.lines.find((l) => l.name === 'train'); // the full-set train loss
-        return Boolean(train && train.x.at(-1) === n); }""", arg=step)
+        return Boolean(train && train.x.at(-1) === n); }""", arg=last)
     page.mouse.move(0, 0)  # no hover label in the picture
     settle(page)
     page.screenshot(path=str(path))
     report(path, f"default net, paused at step {step}", errors)
+    page.context.close()
+
+
+def first_screen_shot(browser, url: str, path: Path, steps: int = 500) -> None:
+    """Train the default net `steps` steps and take the first screen at 1440×900, unscrolled."""
+    page, errors = open_page(browser, url, 1440, 900)
+    run_steps(page, steps)
+    last = max(s for s in range(steps + 1) if due(s))  # the last scheduled full-set evaluation
+    # only the panels on screen draw: the loss where it is in view, the output plane always
+    page.wait_for_function("""n => { const spec = window.backpropLab.charts.loss.chart.spec;
+        const train = spec && spec.lines.find((l) => l.name === 'train');
+        const box = document.querySelector('#chart-loss').getBoundingClientRect();
+        return box.top > innerHeight || Boolean(train && train.x.at(-1) === n); }""", arg=last)
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(1000)  # the network and output panels draw within their 300 ms
+    settle(page)
+    page.screenshot(path=str(path))
+    report(path, f"default net, {steps} steps, 1440×900", errors)
     page.context.close()
 
 
@@ -213,8 +237,10 @@ def report(path: Path, what: str, errors: list) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    shots = ["vanishing", "exploding", "page", "deep", "replay", "loss"]
+    shots = ["vanishing", "exploding", "page", "deep", "replay", "loss", "first-screen"]
     parser.add_argument("--only", nargs="+", choices=shots, default=shots)
+    parser.add_argument("--first-screen-name", default="after",
+                        help="the first screen goes to docs/first-screen-NAME.png (before: the page before issue 17)")
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
         raise SystemExit(f"{CHROMIUM} does not exist (apt-get install chromium)")
@@ -234,6 +260,8 @@ def main(argv=None) -> None:
                 replay_shot(browser, url, DOCS / "replay-mode.png")
             if "loss" in args.only:
                 loss_shot(browser, url, "deep-relu-he", DOCS / "fast-preset-loss.png")
+            if "first-screen" in args.only:
+                first_screen_shot(browser, url, DOCS / f"first-screen-{args.first_screen_name}.png")
             browser.close()
     finally:
         server.should_exit = True

@@ -3,6 +3,7 @@
 
 import { fitData } from "./datafit.js";
 import { FieldNotes } from "./fieldnotes.js";
+import { Fold } from "./folds.js";
 import { withLayerAdded, withLayerRemoved, withUnits } from "./hiddenlayers.js";
 import { CLASS_COLORS } from "./palette.js";
 import { choices, fieldSchema, getPath, partial } from "./schema.js";
@@ -26,6 +27,7 @@ export class Controls {
     this.bindings = []; // {path, write(config)}
     this.notes = new FieldNotes(); // messages beside the fields
     this.config = null;
+    this.folds = []; // the settings a beginner rarely needs, one "more" per group
     this.buildData(document.querySelector("#group-data .group-body"));
     this.buildFeatures(document.querySelector("#group-features .group-body"));
     this.buildNetwork(document.querySelector("#group-network .group-body"));
@@ -36,6 +38,14 @@ export class Controls {
   render(config) {
     this.config = config;
     for (const b of this.bindings) b.write(config);
+    for (const fold of this.folds) fold.show(config, this.catalog.defaults);
+  }
+
+  /** A closed "more" in a group: the body its fields go into. */
+  fold(groupBody, id, what) {
+    const fold = new Fold(groupBody, id, what);
+    this.folds.push(fold);
+    return fold.body;
   }
 
   /** Send a person's change (a change of the data with the loss that fits it, saying so). */
@@ -146,7 +156,6 @@ export class Controls {
     } });
     this.range(body, "dataset.noise", "Noise", 1);
     this.range(body, "dataset.train_fraction", "Train fraction", 0.05);
-    this.number(body, "dataset.n_samples", "Samples", { step: 10, integer: true });
     this.number(body, "dataset.n_classes", "Classes", { step: 1, integer: true, onWrite: (config, row) => {
       const spec = this.catalog.choices.datasets.find((d) => d.name === config.dataset.name);
       row.hidden = !(spec.task === "classification" && spec.max_classes > 2);
@@ -155,7 +164,9 @@ export class Controls {
       el("button", { text: "⟳ Regenerate", "data-action": "regenerate", title: "New data and weights: a new seed",
         onclick: () => this.change("seed", Math.floor(Math.random() * 2 ** 31)) }));
     body.append(seedRow);
-    this.number(body, "seed", "Seed", { step: 1, integer: true });
+    const more = this.fold(body, "more-data", "samples, seed");
+    this.number(more, "dataset.n_samples", "Samples", { step: 10, integer: true });
+    this.number(more, "seed", "Seed", { step: 1, integer: true });
   }
 
   buildFeatures(body) {
@@ -204,11 +215,12 @@ export class Controls {
       editor.replaceChildren(...hidden.map((layer, k) => this.layerCard(hidden, layer, k)));
     } });
     this.select(body, "network.init", "Init");
-    this.number(body, "network.init_gain", "Init gain", { step: 0.1 });
-    this.number(body, "network.bias_init", "Bias init", { step: 0.1 });
     this.checkbox(body, "network.batch_norm", "Batch norm");
     this.checkbox(body, "network.residual", "Residual connections");
-    this.range(body, "network.dropout", "Dropout", 0.05);
+    const more = this.fold(body, "more-network", "init gain and bias, dropout");
+    this.number(more, "network.init_gain", "Init gain", { step: 0.1 });
+    this.number(more, "network.bias_init", "Bias init", { step: 0.1 });
+    this.range(more, "network.dropout", "Dropout", 0.05);
   }
 
   layerCard(hidden, layer, k) {
@@ -235,18 +247,19 @@ export class Controls {
     this.select(body, "training.optimizer", "Optimizer", () => this.showOptimizerFields());
     this.number(body, "training.learning_rate", "Learning rate", { step: 0.001 });
     this.number(body, "training.batch_size", "Batch size", { step: 1, integer: true });
+    const more = this.fold(body, "more-training", "optimizer constants, penalties, clipping, precision");
     this.optimizerRows = {};
     for (const [name, label] of [["momentum", "Momentum"], ["rho", "RMSprop ρ"], ["beta1", "Adam β₁"],
       ["beta2", "Adam β₂"], ["eps", "ε"], ["weight_decay", "Weight decay"]]) {
-      this.optimizerRows[name] = this.number(body, `training.${name}`, label, { step: 0.001 });
+      this.optimizerRows[name] = this.number(more, `training.${name}`, label, { step: 0.001 });
     }
-    this.number(body, "training.l1", "L1", { step: 0.001 });
-    this.number(body, "training.l2", "L2", { step: 0.001 });
-    this.select(body, "training.clip", "Gradient clipping", (config, row) => {
+    this.number(more, "training.l1", "L1", { step: 0.001 });
+    this.number(more, "training.l2", "L2", { step: 0.001 });
+    this.select(more, "training.clip", "Gradient clipping", (config, row) => {
       this.thresholdRow.hidden = config.training.clip === "none";
     });
-    this.thresholdRow = this.number(body, "training.clip_threshold", "Clip threshold", { step: 0.1 });
-    this.select(body, "training.dtype", "Precision");
+    this.thresholdRow = this.number(more, "training.clip_threshold", "Clip threshold", { step: 0.1 });
+    this.select(more, "training.dtype", "Precision");
   }
 
   showOptimizerFields() {

@@ -41,6 +41,13 @@ def run_steps(page, count: int) -> int:
     return target
 
 
+def unfold(page, fold_id: str) -> None:
+    """Open a group's "more" (`more-data`, `more-network`, `more-training`) as a person does."""
+    if page.get_attribute(f"#{fold_id}", "open") is None:
+        page.click(f"#{fold_id} > summary")
+    page.wait_for_selector(f"#{fold_id} .fold-body", state="visible")
+
+
 def hash_config(url: str):
     """The partial config in a page URL's `#config=...`, or None."""
     if "#config=" not in url:

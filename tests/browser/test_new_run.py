@@ -3,7 +3,7 @@ divergence banner goes with its run (and Play or Step on a diverged run say why 
 and the ghost overlay has its own off switch once the replay bar is gone."""
 import pytest
 
-from labpage import LOSS_LINES, ghost_of_an_earlier_run, loss_chart, run_steps, state, wait_state
+from labpage import LOSS_LINES, ghost_of_an_earlier_run, loss_chart, run_steps, state, unfold, wait_state
 
 # A net that diverges within 50 steps, in its forward pass (tests/browser/test_preset_page.py, 3).
 DIVERGING = {"network": {"hidden": [{"units": 8, "activation": "relu"}] * 20, "init": "normal", "init_gain": 5.0},
@@ -106,6 +106,7 @@ def test_a_step_that_goes_through_after_divergence_ends_it(page):
         "were. To go on, lower the learning rate or turn on gradient clipping, then Play or Step again; or Reset for "
         "a new run.")
     run = state(page, "s.run")
+    unfold(page, "more-training")  # clipping sits under the training group's "more"
     page.select_option("[data-field='training.clip']", "norm")
     wait_state(page, "s.config.training.clip === 'norm'")
     page.click("[data-action=step]")

@@ -1,7 +1,7 @@
 """The setup fields show the value in force, with the reason beside a field when a value is not
 taken (issue 13, point 6), and switching the data switches the loss to one that fits it, saying
 so, instead of being refused (point 7)."""
-from labpage import state, wait_state
+from labpage import state, unfold, wait_state
 
 LEARNING_RATE = "[data-field='training.learning_rate']"
 
@@ -58,6 +58,7 @@ def test_a_field_left_without_a_number_shows_the_value_in_force(page):
     assert field.input_value() == "0.03"
     assert state(page, "s.config.training.learning_rate") == 0.03
 
+    unfold(page, "more-data")
     seed = page.locator("[data-field='seed']")  # a whole number
     seed.fill("2.5")
     seed.press("Tab")
