@@ -15,12 +15,15 @@ starts itself (a free loopback port, in a thread):
   1440×900, what a person sees without scrolling, on the default net (the spiral, 4-2 tanh, as
   TensorFlow Playground's) after 500 steps: docs/first-screen.md sets it beside the page before
   issue 17 and Playground's.
+- docs/lesson-link.png: the first screen at 1440×900 of a lesson link (LESSON below): the
+  `deep-sigmoid` preset with only the network, the gradient flow and the loss, its setup locked,
+  after its "Run 300 steps".
 - docs/fast-preset-loss.png: the loss panel after the `deep-relu-he` preset's 300 steps, which
   run in a fraction of a second and arrive in one frame: the full-set train and test loss are
   still curves (evaluated on a schedule of steps, every point carried in the frame).
 
 Needs the "test" extra (playwright) and /usr/bin/chromium (BACKPROP_LAB_CHROMIUM overrides it).
-Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep|replay|loss|first-screen ...]
+Run from anywhere: ``python docs/make_screenshots.py [--only vanishing|exploding|page|deep|replay|loss|first-screen|lesson ...]
 [--first-screen-name NAME]``.
 """
 import argparse
@@ -61,6 +64,8 @@ FALLBACK = {
     "deep-relu-he": ({"dataset": {"name": "circle"}, "network": {"hidden": [{"units": 12, "activation": "relu"}] * 8,
                       "init": "he_normal"}, "training": {"learning_rate": 0.05, "batch_size": 25}}, 300),
 }
+# A lesson link's hash (README, "Teacher mode").
+LESSON = "#preset=deep-sigmoid&hide=output,phase,ratio,saturated,dead,clip,distributions,more&lock=setup"
 
 
 def start_server() -> tuple:
@@ -186,6 +191,23 @@ def first_screen_shot(browser, url: str, path: Path, steps: int = 500) -> None:
     page.context.close()
 
 
+def lesson_shot(browser, url: str, path: Path) -> None:
+    """Open the lesson link, click its note's "Run N steps" and take the first screen."""
+    page, errors = open_page(browser, url + LESSON, 1440, 900)
+    page.wait_for_selector("#preset-note[data-preset=deep-sigmoid]", state="visible")
+    steps = state(page, "s.catalog.presets.find((p) => p.id === 'deep-sigmoid').steps")
+    wait_state(page, "s.config.network.hidden.length === 8 && s.step === 0 && s.status === 'paused'")
+    page.click("[data-action=preset-run]")
+    wait_state(page, "s.step === arg && s.status === 'paused'", steps, timeout=60_000)
+    page.wait_for_function("n => window.backpropLab.charts.flowmap.x.at(-1) === n", arg=steps)
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(1000)  # the network panel draws within its 300 ms
+    settle(page)
+    page.screenshot(path=str(path))
+    report(path, f"lesson link, {steps} steps", errors)
+    page.context.close()
+
+
 def deep_shot(browser, url: str, path: Path, steps: int = 200) -> None:
     """Train the deepest net (every hidden layer 6 tanh units) and take the network panel."""
     catalog_page, _ = open_page(browser, url, 800, 600)
@@ -237,7 +259,7 @@ def report(path: Path, what: str, errors: list) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    shots = ["vanishing", "exploding", "page", "deep", "replay", "loss", "first-screen"]
+    shots = ["vanishing", "exploding", "page", "deep", "replay", "loss", "first-screen", "lesson"]
     parser.add_argument("--only", nargs="+", choices=shots, default=shots)
     parser.add_argument("--first-screen-name", default="after",
                         help="the first screen goes to docs/first-screen-NAME.png (before: the page before issue 17)")
@@ -262,6 +284,8 @@ def main(argv=None) -> None:
                 loss_shot(browser, url, "deep-relu-he", DOCS / "fast-preset-loss.png")
             if "first-screen" in args.only:
                 first_screen_shot(browser, url, DOCS / f"first-screen-{args.first_screen_name}.png")
+            if "lesson" in args.only:
+                lesson_shot(browser, url, DOCS / "lesson-link.png")
             browser.close()
     finally:
         server.should_exit = True

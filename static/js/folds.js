@@ -12,6 +12,7 @@ export class Fold {
     this.body = Object.assign(document.createElement("div"), { className: "fold-body" });
     this.element = Object.assign(document.createElement("details"), { className: "more", id });
     this.element.dataset.testid = id;
+    this.element.dataset.part = "more"; // a lesson may hide every fold
     this.element.append(summary, this.body);
     groupBody.append(this.element);
   }

@@ -6,6 +6,8 @@ import { installDiagramEdits } from "./diagramedits.js";
 import { installExport } from "./exporting.js";
 import { installGhostSwitch } from "./ghost.js";
 import { installKeyboard } from "./keyboard.js";
+import { installLesson } from "./lesson.js";
+import { installLessonDialog } from "./lessondialog.js";
 import { installPlayback } from "./playback.js";
 import { installPresets } from "./presets.js";
 import { installReadouts } from "./readouts.js";
@@ -26,14 +28,15 @@ const transport = new Transport(`${location.protocol === "https:" ? "wss" : "ws"
 const redraws = new Redraws();
 
 const stats = installSession(transport);
+installLesson();
+installLessonDialog();
 installReadouts();
 const charts = installDashboard(redraws);
 installDiagramEdits(transport, charts.network);
 installSmoothingControl();
 installStepThrough(transport, charts.phase);
 installSetup(transport);
-installUrlHash(transport);
-installPresets(transport);
+installUrlHash(transport, installPresets(transport));
 const tracePlayback = installReplay(transport);
 installGhostSwitch();
 installExport(transport);

@@ -1,7 +1,9 @@
 // The classic experiments: the menu of the catalog's presets; choosing one configures its whole
-// setup (the engine's full_config, nothing left over) as a new run, with a note on what to watch.
+// setup (the engine's full_config, nothing left over) as a new run, with a note on what to watch,
+// and names it in the URL hash (a lesson link opens it the same way).
 
 import { getState, subscribe } from "./state.js";
+import { setHashParam } from "./urlhash.js";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -31,18 +33,24 @@ function showLossScale(scale) {
   box.dispatchEvent(new Event("change"));
 }
 
-/** Fill the menu from each catalog; a choice configures the preset and starts a new run. */
+/** Fill the menu from each catalog; a choice configures the preset and starts a new run. Returns
+ * `open(preset, config)`: the preset's note and loss scale over `config` (a lesson link's), as a new run. */
 export function installPresets(transport) {
-  subscribe((s, changed) => {
-    if (changed.has("catalog") && s.catalog) fillPresets(s.catalog.presets);
-  });
-  $("#preset").addEventListener("change", (e) => {
-    const preset = getState().catalog.presets.find((p) => p.id === e.target.value);
-    e.target.value = "";
-    if (!preset) return;
-    transport.configure(preset.full_config);
+  const open = (preset, config) => {
+    transport.configure(config);
     transport.reset(); // a new run even when only live settings differ (e.g. just the optimizer)
     showLossScale(preset.loss_scale ?? "linear");
     showNote(preset, transport);
+    setHashParam("preset", encodeURIComponent(preset.id));
+  };
+  subscribe((s, changed) => {
+    if (changed.has("catalog") && s.catalog) fillPresets(s.catalog.presets);
   });
+  if (getState().lesson?.lock.includes("setup")) $("#preset").disabled = true; // the lesson's setup is fixed
+  $("#preset").addEventListener("change", (e) => {
+    const preset = getState().catalog.presets.find((p) => p.id === e.target.value);
+    e.target.value = "";
+    if (preset) open(preset, preset.full_config);
+  });
+  return open;
 }

@@ -31,6 +31,9 @@ function showSnapshot(replay) {
     : "step — (no snapshots)";
 }
 
+/** Whether the page's lesson locks the setup (then the preset menu stays disabled). */
+const setupLocked = () => Boolean(getState().lesson?.lock.includes("setup"));
+
 /** Disable (in replay) or restore (live) the controls that act on the live run, saying why. */
 function disableLiveControls(replaying) {
   for (const control of document.querySelectorAll(LIVE_ONLY)) {
@@ -42,7 +45,7 @@ function disableLiveControls(replaying) {
       else control.removeAttribute("title");
       delete control.dataset.liveTitle;
     }
-    control.disabled = replaying;
+    control.disabled = replaying || (control.id === "preset" && setupLocked());
   }
 }
 

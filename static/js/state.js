@@ -28,6 +28,7 @@ const state = {
   historyVersion: 0, // bumped when the live History gains rows
   lostAtStep: null, // the step the last lost connection had reached
   resumeWhenVisible: false, // training was paused because the tab was hidden: play again when shown
+  lesson: null, // a lesson link's {hide: [part names], lock: ["setup"]} (lesson.js), or null
 };
 
 const subscribers = [];

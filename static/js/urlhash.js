@@ -1,34 +1,71 @@
-// The URL hash holds the setup, as the changes from the defaults (#config={...}): a link opens
-// the same setup, and every config in force is written back.
+// The URL hash holds the setup, as the changes from the defaults (#config={...}), and what a
+// lesson link adds (preset=ID, hide=…, lock=…, lesson.js): a link opens the same page, and every
+// config in force is written back, keeping the rest.
 
 import { banner } from "./notices.js";
 import { diff } from "./schema.js";
 import { getState } from "./state.js";
 
+/** The hash's parameters, in order: Map name -> raw (still encoded) value. */
+export function hashParams() {
+  const params = new Map();
+  for (const pair of location.hash.replace(/^#/, "").split("&")) {
+    if (!pair) continue;
+    const at = pair.indexOf("=");
+    params.set(at < 0 ? pair : pair.slice(0, at), at < 0 ? "" : pair.slice(at + 1));
+  }
+  return params;
+}
+
+/** The hash made of `params` (Map name -> encoded value), "" when empty. */
+export function hashOf(params) {
+  const parts = [...params].map(([name, value]) => `${name}=${value}`);
+  return parts.length ? `#${parts.join("&")}` : "";
+}
+
+/** Set (or, with null, remove) one hash parameter, keeping the others. */
+export function setHashParam(name, value) {
+  const params = hashParams();
+  if (value === null) params.delete(name);
+  else params.set(name, value);
+  window.history.replaceState(null, "", hashOf(params) || location.pathname);
+}
+
 /** The partial config in the page's hash, or null (with a banner when it cannot be read). */
-function readHash() {
-  const match = location.hash.match(/config=([^&]*)/);
-  if (!match) return null;
+function readConfig(params) {
+  if (!params.has("config")) return null;
   try {
-    return JSON.parse(decodeURIComponent(match[1]));
+    return JSON.parse(decodeURIComponent(params.get("config")));
   } catch {
     banner("The link's config could not be read; starting from the defaults.", true);
     return null;
   }
 }
 
-/** Write the changes of `config` from the defaults into the hash (none: a bare path). */
-function writeHash(config) {
-  const changes = diff(config, getState().catalog.defaults);
-  const url = Object.keys(changes).length ? `#config=${encodeURIComponent(JSON.stringify(changes))}` : location.pathname;
-  window.history.replaceState(null, "", url);
+/** The catalog's preset the hash names, or null (with a banner when there is none of that id). */
+function readPreset(params) {
+  if (!params.has("preset")) return null;
+  const id = decodeURIComponent(params.get("preset"));
+  const preset = getState().catalog.presets.find((p) => p.id === id);
+  if (!preset) banner(`The link's preset "${id}" is not one of this lab's classic experiments; opening its setup without it.`, true);
+  return preset ?? null;
 }
 
-/** Apply the link's setup on the first hello, and keep the hash on the config in force. */
-export function installUrlHash(transport) {
+/** Write the changes of `config` from the defaults into the hash (none: no config parameter). */
+function writeConfig(config) {
+  const changes = diff(config, getState().catalog.defaults);
+  setHashParam("config", Object.keys(changes).length ? encodeURIComponent(JSON.stringify(changes)) : null);
+}
+
+/** Apply the link's preset (through `openPreset(preset, config)`) and setup on the first hello,
+ * and keep the hash on the config in force. */
+export function installUrlHash(transport, openPreset) {
   transport.once("hello", () => {
-    const fromHash = readHash();
-    if (fromHash) transport.configure(fromHash);
+    const params = hashParams();
+    const config = readConfig(params);
+    const preset = readPreset(params);
+    if (preset) openPreset(preset, config ?? preset.full_config);
+    else if (config) transport.configure(config);
   });
-  transport.on("config", (m) => writeHash(m.config));
+  transport.on("config", (m) => writeConfig(m.config));
 }

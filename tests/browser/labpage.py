@@ -1,5 +1,6 @@
 """Helpers for driving the page: read its state, wait on it (never sleep-and-hope), run steps."""
 import json
+import re
 from urllib.parse import unquote
 
 STATE = "window.backpropLab.getState()"
@@ -49,10 +50,9 @@ def unfold(page, fold_id: str) -> None:
 
 
 def hash_config(url: str):
-    """The partial config in a page URL's `#config=...`, or None."""
-    if "#config=" not in url:
-        return None
-    return json.loads(unquote(url.split("#config=", 1)[1].split("&", 1)[0]))
+    """The partial config in a page URL's hash parameter `config=...`, or None."""
+    found = re.search(r"[#&]config=([^&]*)", url)
+    return json.loads(unquote(found.group(1))) if found else None
 
 
 def wait_network_drawn(page) -> None:

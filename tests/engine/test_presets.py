@@ -1,6 +1,7 @@
 """Tests for engine/presets.json: every preset is a valid config that, run for its steps, raises the
 health badge it demonstrates while its fixed variant does not."""
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -22,6 +23,9 @@ EXPECTED_IDS = {"deep-sigmoid", "deep-relu-he", "deep-batchnorm", "deep-residual
 RESCUES = [("deep-batchnorm", "vanishing", {"network": {"batch_norm": False}}),
            ("deep-residual", "vanishing", {"network": {"residual": False}})]
 OPTIMIZERS = ("optimizer-sgd", "optimizer-momentum", "optimizer-adam")
+# the page's panels a lesson link can keep or hide (data-part on each panel of static/index.html)
+PAGE = (Path(engine.__file__).parents[1] / "static" / "index.html").read_text(encoding="utf-8")
+PANELS = set(re.findall(r'<div class="panel" id="panel-[a-z]+" data-part="([a-z]+)"', PAGE))
 
 
 def _file_presets() -> list[dict]:
@@ -84,7 +88,7 @@ def test_ids_are_unique_and_complete():
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p["id"])
 def test_preset_fields(preset):
     required = {"id", "title", "watch", "config", "steps", "shows"}
-    assert required <= set(preset) <= required | {"fixed_by", "full_config", "loss_scale"}
+    assert required <= set(preset) <= required | {"fixed_by", "full_config", "loss_scale", "panels"}
     assert preset.get("loss_scale", "linear") in ("linear", "log")
     assert isinstance(preset["id"], str) and preset["id"]
     assert isinstance(preset["title"], str) and preset["title"].strip()
@@ -92,6 +96,9 @@ def test_preset_fields(preset):
     assert isinstance(preset["config"], dict)
     assert isinstance(preset["steps"], int) and 1 <= preset["steps"] <= 1000
     assert preset["shows"] is None or preset["shows"] in RULES
+    if "panels" in preset:  # the page's panels the preset is about (a lesson link keeps those)
+        assert preset["panels"] and len(set(preset["panels"])) == len(preset["panels"])
+        assert set(preset["panels"]) <= PANELS, set(preset["panels"]) - PANELS
     if "fixed_by" in preset:
         assert preset["shows"] is not None, "only a preset that shows a problem has a fix"
         assert preset["fixed_by"] in BY_ID and preset["fixed_by"] != preset["id"]
