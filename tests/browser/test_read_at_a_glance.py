@@ -175,7 +175,9 @@ def badge_texts(page) -> dict:
 def run_preset(page, catalog, preset_id: str) -> dict:
     preset = next(p for p in catalog["presets"] if p["id"] == preset_id)
     configure(page, preset["full_config"])
-    run_steps(page, preset["steps"])
+    target = state(page, "s.step") + preset["steps"]
+    page.evaluate("n => window.backpropLab.transport.step(n)", preset["steps"])
+    wait_state(page, "s.step === arg && s.status === 'paused'", target, timeout=60_000)  # a deep net's 300 steps on a busy machine
     wait_state(page, "s.health && s.health.every((b) => b.status !== 'unknown' || b.id === 'dead' || b.id === 'saturated')")
     page.wait_for_function("() => !document.querySelector('#badges').textContent.includes('no steps yet')")
     return preset
