@@ -212,6 +212,7 @@ def test_clicking_an_input_feeds_it_to_the_net_or_takes_it_out(page, catalog):
         wait_state(page, "!s.config.dataset.features.includes(arg)", name)
         wait_network_drawn(page)
     assert state(page, "s.config.dataset.features") == ["x2"]
+    wait_state(page, "s.layers[0].fan_in === 1")  # the last rebuild has come back: its run is counted
     run = state(page, "s.run")
     point = neuron_point(page, "n.feature && n.feature.name === 'x2'")
     page.mouse.click(point["x"], point["y"])  # the last input stays
