@@ -6,6 +6,7 @@ from .activations import sigmoid
 from .features import FEATURES, expand_features
 from .histograms import histogram
 from .recurrent_detail import example_detail, spectrum
+from .sequence_detail import sequence_detail
 
 MAX_SIDE = 64  # a matrix with more rows or columns is summarized by evenly spaced rows/columns
 GRID = 50  # output grid resolution over the input plane
@@ -117,9 +118,12 @@ def layer_detail(trainer, spectra: bool = True) -> list[dict]:
 def detail(trainer, planes: bool = True) -> dict:
     """What the panels draw for the trainer's current state, tagged with its step; `planes`
     adds the heavy parts: the output grid and neuron maps where the data is a plane of points,
-    the recurrent weights' spectra where there are recurrent entries."""
+    the recurrent weights' spectra where there are recurrent entries, and for sequences the shown
+    example's inputs and outputs and the test predictions (sequence_detail)."""
     with np.errstate(all="ignore"):
         out = {"step": trainer.steps, "layers": layer_detail(trainer, spectra=planes)}
         if planes and trainer.data.input_kind == "points":
             out.update(output_grid=output_grid(trainer), neuron_maps=neuron_maps(trainer))
+        if planes and trainer.data.input_kind == "sequence":
+            out["sequence"] = sequence_detail(trainer)
         return out

@@ -92,11 +92,24 @@ def detail(d: dict) -> dict:
         out["neuron_maps"] = {"x": m["x"].tolist(), "y": m["y"].tolist(), "units": m["units"],
                               "maps": quantize_each(m["maps"]) if m["maps"] else [],
                               "total_units": m["total_units"], "summarized": m["summarized"]}
+    if "sequence" in d:
+        out["sequence"] = _sequence(d["sequence"])
     return out
 
 
-def points(data) -> dict:
-    """The run's raw 2-D points and labels (targets on regression sets), train and test."""
+def _sequence(s: dict) -> dict:
+    """The sequence panels' part as plain lists (a few hundred numbers at most)."""
+    example = s["example"]
+    return {"example": None if example is None else {
+                "x": example["x"].tolist(), "output": None if example["output"] is None else example["output"].tolist()},
+            "predictions": {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in s["predictions"].items()}}
+
+
+def points(data) -> dict | None:
+    """The run's raw 2-D points and labels (targets on regression sets), train and test; None for
+    sequences, which have no plane."""
+    if data.points_train is None:
+        return None
     return {split: {"x": p[:, 0].tolist(), "y": p[:, 1].tolist(), "label": y.tolist()}
             for split, p, y in (("train", data.points_train, data.y_train),
                                 ("test", data.points_test, data.y_test))}

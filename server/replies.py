@@ -54,7 +54,7 @@ class Frame(Reply):
     layers: list[dict]
     detail: NotRequired[dict]
     health: NotRequired[list[dict]]
-    points: NotRequired[dict]
+    points: NotRequired[dict | None]
 
 
 @with_config(STRICT)

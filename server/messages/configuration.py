@@ -4,11 +4,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from engine import ConfigError, validate_config
-from engine.config import merge
+from engine import ConfigError
 from engine.param_edits import EditError
 
-from ..page_scope import page_refusal
 from ..replies import ConfigReply, Error, ParamReply
 from .registry import ClientMessage, handles
 
@@ -23,9 +21,6 @@ def configure(session, m: Configure) -> None:
     """Merge a partial config: live hyperparameters keep the weights, anything else rebuilds."""
     trainer = session.trainer
     try:
-        refusal = page_refusal(validate_config(merge(trainer.requested.model_dump(), m.config)).dataset.name)
-        if refusal:
-            raise ConfigError("dataset.name", refusal)
         result = trainer.reconfigure(m.config)
     except ConfigError as exc:
         session.outbox.send(Error, m.id, message=str(exc), field=exc.field or None)

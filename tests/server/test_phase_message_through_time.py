@@ -1,6 +1,5 @@
 """The `phase` message of a sequence net names each recurrent phase's time step `t` (issue 14,
-point 6). The page refuses sequence sets for now (server/page_scope.py), so the handler is driven
-here with a session holding a sequence trainer."""
+point 6), driven here with a session holding a sequence trainer."""
 from types import SimpleNamespace
 
 from engine import Trainer

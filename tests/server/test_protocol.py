@@ -215,17 +215,23 @@ def test_configure_rebuild_starts_a_new_run(conv):
     assert scalar_steps(conv.step()) == [1]
 
 
-def test_configure_to_a_sequence_set_is_refused_naming_the_field_and_changes_nothing(conv):
+def test_configure_to_a_sequence_set_rebuilds_and_its_frame_has_no_points_but_the_sequence_part(conv):
     conv.step(2)
-    sequences = {"dataset": {"name": "adding"}, "network": {"hidden": [{"kind": "lstm", "units": 4}]},
-                 "training": {"loss": "mse"}}
+    sequences = {"dataset": {"name": "adding", "seq_len": 5},
+                 "network": {"hidden": [{"kind": "lstm", "units": 4}]}, "training": {"loss": "mse"}}
     conv.send({"type": "configure", "config": sequences, "id": 12})
-    assert conv.expect("error", id=12) == {
-        "type": "error", "id": 12, "field": "dataset.name",
-        "message": "dataset.name: 'adding' is a sequence set: the page does not draw recurrent nets yet; "
-                   "train it with `backprop-lab run`"}
+    reply = conv.expect("config", id=12, reset=True)
+    assert reply["config"]["dataset"]["seq_len"] == 5 and reply["config"]["network"]["recurrent_init"] == "orthogonal"
+    frame = conv.expect("frame", id=12)
+    assert (frame["run"], frame["step"], frame["points"]) == (2, 0, None)
+    trainer = Trainer(reply["config"])
+    predictions = frame["detail"]["sequence"]["predictions"]
+    assert frame["detail"]["sequence"]["example"] is None
+    assert predictions["kind"] == "many_to_one" and predictions["targets"] == trainer.data.y_test[:64].tolist()
     frame = conv.step()
-    assert (frame["run"], frame["step"]) == (1, 3)  # the run went on untouched
+    example = frame["detail"]["sequence"]["example"]
+    assert np.array(example["x"]).shape == (5, 2) and len(example["output"]) == 1
+    assert frame["detail"]["layers"][0]["recurrent"]["spectrum"]["blocks"] == ["i", "f", "g", "o"]
 
 
 def test_configure_is_a_deep_merge(conv):
