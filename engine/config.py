@@ -238,8 +238,9 @@ def rebuild_fields(old: Config, new: Config) -> list[str]:
     changed = ["seed"] if before["seed"] != after["seed"] else []
     for section in ("dataset", "network", "training"):
         live = LIVE_FIELDS.get(section, set())
-        changed += [f"{section}.{key}" for key, value in before[section].items()
-                    if key not in live and value != after[section][key]]
+        keys = [*before[section], *(k for k in after[section] if k not in before[section])]  # a field may come or go
+        changed += [f"{section}.{key}" for key in keys
+                    if key not in live and before[section].get(key) != after[section].get(key)]
     return changed
 
 

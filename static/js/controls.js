@@ -2,22 +2,14 @@
 // A change sends a partial config at once; `render(config)` shows the config in force.
 
 import { fitData } from "./datafit.js";
+import { el } from "./dom.js";
 import { FieldNotes } from "./fieldnotes.js";
 import { Fold } from "./folds.js";
-import { withLayerAdded, withLayerRemoved, withUnits } from "./hiddenlayers.js";
-import { CLASS_COLORS } from "./palette.js";
+import { withLayerAdded, withLayerRemoved } from "./hiddenlayers.js";
+import { configKind, NetworkMemory } from "./inputkind.js";
+import { kindActivations, layerCard } from "./layercard.js";
 import { choices, fieldSchema, getPath, partial } from "./schema.js";
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}
+import { drawThumbnail } from "./thumbnails.js";
 
 export class Controls {
   /** @param send: (partialConfig) => the message's id */
@@ -27,6 +19,7 @@ export class Controls {
     this.bindings = []; // {path, write(config)}
     this.notes = new FieldNotes(); // messages beside the fields
     this.config = null;
+    this.memory = new NetworkMemory(catalog); // each input kind's last network
     this.folds = []; // the settings a beginner rarely needs, one "more" per group
     this.buildData(document.querySelector("#group-data .group-body"));
     this.buildFeatures(document.querySelector("#group-features .group-body"));
@@ -37,6 +30,7 @@ export class Controls {
   /** Show the config in force in every control. */
   render(config) {
     this.config = config;
+    this.memory.remember(config);
     for (const b of this.bindings) b.write(config);
     for (const fold of this.folds) fold.show(config, this.catalog.defaults);
   }
@@ -48,10 +42,11 @@ export class Controls {
     return fold.body;
   }
 
-  /** Send a person's change (a change of the data with the loss that fits it, saying so). */
+  /** Send a person's change (a change of the data with the network and loss that fit it, saying so). */
   change(path, value) {
-    const { change, notes } = fitData(this.catalog, this.config, partial(path, value));
-    this.notes.expect(this.send(change), notes);
+    const kind = this.memory.fit(this.config, partial(path, value));
+    const { change, notes } = fitData(this.catalog, this.config, kind.change);
+    this.notes.expect(this.send(change), { ...kind.notes, ...notes });
   }
 
   /** The config reply to message `id`: its notes beside their fields. */
@@ -142,8 +137,7 @@ export class Controls {
   // ---- groups ------------------------------------------------------------------------------
   buildData(body) {
     const thumbs = el("div", { class: "thumbs", role: "group", "aria-label": "Dataset" });
-    // the sequence sets train in the engine and the CLI; the page offers them once it draws them
-    for (const d of this.catalog.choices.datasets.filter((set) => set.input_kind === "points")) {
+    for (const d of this.catalog.choices.datasets) {
       const canvas = el("canvas", { width: 52, height: 52 });
       drawThumbnail(canvas, d);
       const button = el("button", { class: "thumb", title: d.description, "data-dataset": d.name,
@@ -153,6 +147,9 @@ export class Controls {
     body.append(thumbs);
     this.bindings.push({ path: "dataset.name", write: (config) => {
       for (const b of thumbs.children) b.setAttribute("aria-pressed", b.dataset.dataset === config.dataset.name);
+    } });
+    this.number(body, "dataset.seq_len", "Sequence length", { step: 1, integer: true, onWrite: (config, row) => {
+      row.hidden = configKind(this.catalog, config) !== "sequence";
     } });
     this.range(body, "dataset.noise", "Noise", 1);
     this.range(body, "dataset.train_fraction", "Train fraction", 0.05);
@@ -196,7 +193,8 @@ export class Controls {
       ...choices(this.catalog, "network.hidden.activation").map((c) => el("option", { value: c.name, text: c.name })));
     allActivation.addEventListener("change", () => {
       if (!allActivation.value) return;
-      this.sendHidden(this.config.network.hidden.map((l) => ({ ...l, activation: allActivation.value })));
+      const takes = (l) => kindActivations(this.catalog, l.kind).includes(allActivation.value);
+      this.sendHidden(this.config.network.hidden.map((l) => (takes(l) ? { ...l, activation: allActivation.value } : l)));
       allActivation.value = "";
     });
     const most = this.catalog.limits.max_hidden_layers;
@@ -212,7 +210,8 @@ export class Controls {
       add.title = full ? `${most} hidden layers is the most the lab trains` : "Add a layer like the last one";
       remove.disabled = !hidden.length;
       count.textContent = `${hidden.length} hidden layer${hidden.length === 1 ? "" : "s"}${full ? ` (the most: ${most})` : ""}`;
-      editor.replaceChildren(...hidden.map((layer, k) => this.layerCard(hidden, layer, k)));
+      const kind = configKind(this.catalog, config);
+      editor.replaceChildren(...hidden.map((_, k) => layerCard(this.catalog, kind, hidden, k, (h) => this.sendHidden(h))));
     } });
     this.select(body, "network.init", "Init");
     this.checkbox(body, "network.batch_norm", "Batch norm");
@@ -221,21 +220,6 @@ export class Controls {
     this.number(more, "network.init_gain", "Init gain", { step: 0.1 });
     this.number(more, "network.bias_init", "Bias init", { step: 0.1 });
     this.range(more, "network.dropout", "Dropout", 0.05);
-  }
-
-  layerCard(hidden, layer, k) {
-    const resize = (delta) => this.sendHidden(withUnits(hidden, k, delta, this.catalog.limits.max_units));
-    const activation = el("select", { "data-layer": k, "aria-label": `layer ${k + 1} activation` },
-      ...choices(this.catalog, "network.hidden.activation").map((c) => el("option", { value: c.name, text: c.name, title: c.description })));
-    activation.value = layer.activation;
-    activation.addEventListener("change", () => this.sendHidden(hidden.map((l, j) => (j === k ? { ...l, activation: activation.value } : l))));
-    return el("div", { class: "net-layer", "data-layer": k },
-      el("span", { class: "layer-number", text: `layer ${k + 1}` }),
-      el("div", { class: "row" },
-        el("button", { text: "−", title: "fewer neurons", "data-action": "remove-neuron", onclick: () => resize(-1) }),
-        el("span", { class: "units", text: `${layer.units}`, title: `${layer.units} neurons` }),
-        el("button", { text: "+", title: "more neurons", "data-action": "add-neuron", onclick: () => resize(1) })),
-      activation);
   }
 
   sendHidden(hidden) {
@@ -276,19 +260,4 @@ function numberProblem(text, integer) {
   if (!Number.isFinite(value)) return `must be finite (got ${text})`;
   if (integer && !Number.isInteger(value)) return `must be a whole number (got ${text})`;
   return null;
-}
-
-/** A dataset's thumbnail from the catalog's preview points. */
-function drawThumbnail(canvas, spec) {
-  const ctx = canvas.getContext("2d");
-  const { x, y, label } = spec.preview;
-  const scale = (v) => ((v + 6) / 12) * canvas.width;
-  for (let i = 0; i < x.length; i++) {
-    const color = spec.task === "regression"
-      ? (label[i] >= 0 ? CLASS_COLORS[1] : CLASS_COLORS[0])
-      : CLASS_COLORS[label[i] % CLASS_COLORS.length];
-    ctx.fillStyle = color;
-    ctx.globalAlpha = spec.task === "regression" ? Math.min(1, 0.25 + Math.abs(label[i])) : 0.85;
-    ctx.fillRect(scale(x[i]) - 1, canvas.height - scale(y[i]) - 1, 2.5, 2.5);
-  }
 }

@@ -2,6 +2,7 @@
 // server's schedule of steps (or at an imported trace's snapshots). Charts read series from here; long series are decimated for display only.
 
 import { decode } from "./packed.js";
+import { TimeHistory } from "./timehistory.js";
 
 export class History {
   /** An empty history of the catalog's step scalars and layer stats, for `nLayers` layers. */
@@ -18,6 +19,7 @@ export class History {
     this.metrics = { step: [], train_loss: [], test_loss: [], train_accuracy: [], test_accuracy: [] };
     this.bands = null; // {stat: {low, high}} per layer, for an imported trace's thinned rows
     this.histograms = []; // per frame: {step, layers: [hist per layer]} for distributions over time
+    this.time = new TimeHistory(); // the recurrent entries' ‖dL/dh_t‖ through time, step by step
   }
 
   grow(needed) {
@@ -45,6 +47,7 @@ export class History {
     this.span.set(decode(scalars.span).values, this.n);
     for (const k of this.stepScalars) this.scalars[k].set(decode(scalars[k]).values, this.n);
     for (const k of this.layerStats) this.layers[k].set(decode(scalars.layers[k]).values, this.n * this.nLayers);
+    if (scalars.through_time) this.time.appendFrame(Array.from(this.step.subarray(this.n, this.n + count)), scalars.through_time);
     this.n += count;
     return count;
   }
@@ -59,6 +62,7 @@ export class History {
       for (const k of this.layerStats) this.layers[k][this.n * this.nLayers + i] = row[k] ?? NaN;
     });
     if (low && high) this.addBand(step, low.layers, high.layers);
+    this.time.appendRow(step, layerRows);
     this.n += 1;
   }
 

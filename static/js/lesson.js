@@ -9,8 +9,10 @@ import { hashParams, hashOf } from "./urlhash.js";
 
 /** Every part a lesson can hide, with the words the "Share as lesson" dialog uses. */
 export const PARTS = {
-  panels: { network: "Network", flow: "Gradient flow", output: "Output", loss: "Loss", phase: "Step-through",
-    ratio: "Update / weight", saturated: "Saturated units", dead: "Dead ReLUs", clip: "Clipping", distributions: "Distributions" },
+  panels: { network: "Network", flow: "Gradient flow", output: "Output", predictions: "Predictions (sequences)",
+    loss: "Loss", unrolled: "Unrolled through time", gradtime: "Gradient through time", eigen: "Recurrent eigenvalues",
+    phase: "Step-through", ratio: "Update / weight", saturated: "Saturated units", dead: "Dead ReLUs", clip: "Clipping",
+    distributions: "Distributions" },
   controls: { setup: "the setup column", more: "the “More” settings", presets: "the classic-experiment menu",
     badges: "the health badges", speed: "Speed and Flat out", files: "Export, Import and Share" },
 };

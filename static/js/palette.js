@@ -51,3 +51,9 @@ export function layerColor(k, n) {
 export function magnitudeRgb(t) {
   return rampRgb(VIRIDIS, t);
 }
+
+/** The diverging palette as a Plotly colorscale (orange below the middle, white, blue above). */
+export const DIVERGING_SCALE = [[0, NEGATIVE], [0.5, css(WHITE)], [1, POSITIVE]];
+
+/** Viridis as a Plotly colorscale. */
+export const VIRIDIS_SCALE = VIRIDIS.map((rgb, k) => [k / (VIRIDIS.length - 1), css(rgb)]);

@@ -67,8 +67,11 @@ export function missingPath(config, defaults, prefix = "") {
 }
 
 /** Every input feature the lab offers, in the catalog's order, and whether the config feeds it to
- * the net: [{name, label (x₁, sin(x₂), ...), row (its row of the first layer's W, or -1: off)}]. */
+ * the net: [{name, label (x₁, sin(x₂), ...), row (its row of the first layer's W, or -1: off)}];
+ * for a sequence set, its channels (each fed to its row of W_x). */
 export function inputFeatures(catalog, config) {
+  const { channels } = catalog.choices.datasets.find((d) => d.name === config.dataset.name);
+  if (channels) return channels.map((name, row) => ({ name, label: name, row }));
   return catalog.choices.features.map(({ name, label }) => ({ name, label, row: config.dataset.features.indexOf(name) }));
 }
 

@@ -108,7 +108,8 @@ function applyFrame(f) {
   }
   if (f.health) patch.health = f.health;
   if (f.status === "running" || newRun) patch.phase = null; // no phase highlight while playing
-  if (f.points) patch.points = f.points;
+  if (f.points !== undefined) patch.points = f.points; // a run's first frame: null for sequences, which have no plane
+  if (f.points === null) Object.assign(patch, { grid: null, maps: null });
   if (newRun) patch.exportedStep = 0; // a new run has not been exported
   const over = s.diverged && f.step >= s.diverged.step; // the refused step went through since
   if (!(s.status === "diverged" && f.status === "paused" && !over)) patch.status = f.status;

@@ -37,8 +37,10 @@ function merged(config, partial) {
   return out;
 }
 
-/** Train and test points in the plane, when the trace's features include x1 and x2. */
+/** Train and test points in the plane, when the trace's data are points whose features include x1
+ * and x2 (a sequence set, which has a seq_len, has none). */
 function rawPoints(trace) {
+  if (trace.config.dataset.seq_len != null) return null;
   const features = trace.config.dataset.features;
   const i = features.indexOf("x1");
   const j = features.indexOf("x2");

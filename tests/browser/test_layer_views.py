@@ -31,9 +31,9 @@ def test_dense_and_batch_norm_columns(page):
 
 
 def test_a_kind_without_a_view_is_a_plain_labelled_column(page):
-    layers = [dense("dense1", 2, 3), {"name": "rnn1", "kind": "rnn", "fan_out": 3}, dense("dense2", 3, 1, "linear")]
+    layers = [dense("dense1", 2, 3), {"name": "conv1", "kind": "conv2d", "fan_out": 3}, dense("dense2", 3, 1, "linear")]
     scene = page.evaluate(SCENE, layers)
-    assert scene["labels"] == ["inputs", "dense1\ntanh", "rnn1\nrnn", "dense2"]
+    assert scene["labels"] == ["inputs", "dense1\ntanh", "conv1\nconv2d", "dense2"]
     assert scene["units"] == [2, 3, 3, 1]
     assert {cd[0] for cd, _ in scene["links"]} == {0, 2}  # only the dense layers' weights are links
 

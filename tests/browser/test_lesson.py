@@ -17,6 +17,7 @@ CONTROLS = ["setup", "more", "presets", "badges", "speed", "files"]
 PARTS = """() => [...document.querySelectorAll('[data-part]')].map((e) =>
     [e.dataset.part, getComputedStyle(e).display === 'none'])"""
 SETUP_CONTROLS = ".controls :is(input, select, button)"
+SEQUENCE_PANELS = {"predictions", "unrolled", "gradtime", "eigen"}  # shown for sequence runs only (sequencepanels.js)
 
 
 def lesson_params(url: str) -> dict:
@@ -42,7 +43,7 @@ def wait_preset(page, catalog, preset_id: str) -> dict:
 
 def test_every_part_of_the_page_is_named_and_every_panel_is_one():
     assert set(PANELS) == {"network", "flow", "output", "loss", "phase", "ratio", "saturated", "dead", "clip",
-                           "distributions"}
+                           "distributions"} | SEQUENCE_PANELS
     assert set(re.findall(r'data-part="([a-z]+)"', PAGE)) == set(PANELS) | set(CONTROLS) - {"more"}  # folds: built
 
 
@@ -53,8 +54,8 @@ def test_a_lesson_link_hides_what_it_says_and_nothing_else_and_the_page_trains(c
     shown = parts(page)
     assert set(shown) == set(PANELS) | set(CONTROLS)
     for name, hidden in shown.items():
-        assert hidden == [name in hide] * len(hidden), name
-    for name in set(PANELS) - set(hide):
+        assert hidden == [name in hide or name in SEQUENCE_PANELS] * len(hidden), name
+    for name in set(PANELS) - set(hide) - SEQUENCE_PANELS:
         assert page.is_visible(f"[data-part={name}]"), name
     for name in hide:
         assert page.is_hidden(f"[data-part={name}]"), name
@@ -74,7 +75,8 @@ def test_a_lesson_link_hides_what_it_says_and_nothing_else_and_the_page_trains(c
 def test_a_locked_lesson_shows_its_setup_read_only_and_still_trains(context, base_url, page_log, catalog):
     page = open_page(context, f"{base_url}#preset=large-init&lock=setup", page_log)
     preset = wait_preset(page, catalog, "large-init")
-    assert all(not hidden for hidden_list in parts(page).values() for hidden in hidden_list)  # nothing hidden
+    assert all(not hidden for name, hidden_list in parts(page).items() if name not in SEQUENCE_PANELS
+               for hidden in hidden_list)  # nothing hidden (but the sequence panels, on points)
     assert page.eval_on_selector_all(SETUP_CONTROLS, "cs => cs.length > 20 && cs.every((c) => c.disabled)")
     assert page.is_disabled("#preset")
     assert page.inner_text("#setup-replay-note") == "This lesson's setup is fixed: its controls are read-only."

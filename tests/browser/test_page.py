@@ -30,13 +30,12 @@ def test_page_loads_with_every_control_from_the_catalog(page, catalog):
     assert counter(page) == 0
     assert state(page, "s.connection") == "open"
 
-    # dataset thumbnails: one per points set (the page does not draw sequence nets yet), drawn,
-    # the default one pressed
-    points = [d["name"] for d in choices["datasets"] if d["input_kind"] == "points"]
-    assert len(points) == 8 and len(choices["datasets"]) == 11
+    # dataset thumbnails: one per set, points and sequences, drawn, the default one pressed
+    names = [d["name"] for d in choices["datasets"]]
+    assert len(names) == 11 and sum(d["input_kind"] == "points" for d in choices["datasets"]) == 8
     thumbs = page.locator("#group-data .thumb")
-    assert thumbs.count() == len(points)
-    assert page.eval_on_selector_all("#group-data .thumb", "b => b.map((x) => x.dataset.dataset)") == points
+    assert thumbs.count() == len(names)
+    assert page.eval_on_selector_all("#group-data .thumb", "b => b.map((x) => x.dataset.dataset)") == names
     painted = page.eval_on_selector_all("#group-data .thumb canvas", """cs => cs.map((c) => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; })""")

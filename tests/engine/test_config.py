@@ -257,6 +257,18 @@ def test_rebuild_and_live_classification(partial, rebuild, live):
     assert live_changes(old, new) == live
 
 
+def test_fields_that_come_or_go_with_the_layer_kinds_count_as_changed():
+    lstm = validate_config({"dataset": {"name": "adding"}, "network": {"hidden": [{"kind": "lstm", "units": 4}]},
+                            "training": {"loss": "mse"}})
+    rnn = validate_config(merge(lstm.model_dump(), {"network": {"hidden": [{"kind": "rnn", "units": 4}]}}))
+    assert "forget_bias" not in rnn.model_dump()["network"]
+    assert sorted(rebuild_fields(lstm, rnn)) == ["network.forget_bias", "network.hidden"]
+    assert sorted(rebuild_fields(rnn, lstm)) == ["network.forget_bias", "network.hidden"]
+    points = validate_config({})
+    assert sorted(rebuild_fields(points, lstm)) == ["dataset.name", "dataset.seq_len", "network.forget_bias",
+                                                    "network.hidden", "network.recurrent_init", "training.loss"]
+
+
 def test_no_change_is_neither_live_nor_rebuild():
     old = validate_config({})
     assert rebuild_fields(old, validate_config({})) == [] and live_changes(old, old) == {}

@@ -48,3 +48,11 @@ def test_points_and_light_detail_have_no_sequence_part():
     trainer = Trainer({"dataset": {"name": "sine"}, "network": {"hidden": [{"kind": "lstm", "units": 2}]},
                        "training": {"loss": "mse"}})
     assert "sequence" not in trainer.detail(planes=False)
+
+
+def test_the_catalog_names_each_sequence_sets_input_channels():
+    from engine import catalog
+    sets = {d["name"]: d for d in catalog()["choices"]["datasets"]}
+    assert sets["spiral"]["channels"] is None and sets["spiral"]["input_kind"] == "points"
+    assert sets["adding"]["channels"] == ["value", "marker"]
+    assert sets["sine"]["channels"] == ["x"] and sets["sine"]["input_kind"] == "sequence"

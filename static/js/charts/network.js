@@ -122,7 +122,7 @@ export class NetworkChart {
   /** The map of a scene neuron, {title, values, n, m, scale}, or null: an input's feature over the
    * plane, a hidden unit's output. */
   mapOf(neuron) {
-    if (neuron.feature) return this.featureMaps && featureMap(this.featureMaps, neuron.feature.name, `input ${neuron.feature.label}`);
+    if (neuron.feature) return this.featureMaps?.[neuron.feature.name] ? featureMap(this.featureMaps, neuron.feature.name, `input ${neuron.feature.label}`) : null;
     const column = this.scene.columns[neuron.column];
     return hiddenUnitMap(this.mapSource, neuron.column - 1, neuron.unit, `${column.label} unit ${neuron.unit}`);
   }
@@ -231,7 +231,7 @@ export class NetworkChart {
       const [x, y] = [t.X(n.x), t.Y(n.y)];
       ctx.strokeStyle = n === this.hovered ? INK : "#555";
       ctx.lineWidth = n === this.hovered ? 2.5 : 1;
-      if (n.feature && this.featureMaps) {
+      if (n.feature && this.featureMaps?.[n.feature.name]) {
         this.paintFeature(ctx, n.feature, x, y, side);
         continue;
       }

@@ -7,8 +7,8 @@ import { NEGATIVE, POSITIVE } from "../palette.js";
 
 // The parameters' gradients (dW, db, dgamma, ...) of every layer kind, in the registry's order.
 const PARAM_GRADS = Object.values(LAYER_VIEWS).flatMap((v) => v.params.map((p) => [`d${p}`, `dL/d${PARAM_SYMBOLS[p] ?? p}`]));
-const ORDER = ["x", ...Object.keys(KIND_TENSORS), "z", "a", "output", "losses", "dout", "da", "dz",
-  ...PARAM_GRADS.map(([name]) => name), "dx"];
+const ORDER = [...new Set(["x", ...Object.keys(KIND_TENSORS), "z", "a", "output", "losses", "dout", "da", "dz",
+  ...PARAM_GRADS.map(([name]) => name), "dx"])]; // kinds share some names (db)
 const TITLES = { x: "input", ...KIND_TENSORS, z: "z", a: "a = act(z)", output: "output", losses: "loss per example",
   dout: "dL/d(output)", da: "dL/da", dz: "dL/dz", ...Object.fromEntries(PARAM_GRADS), dx: "dL/dx, to below" };
 const SHOWN = 5; // tensors drawn at most

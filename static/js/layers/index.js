@@ -10,10 +10,13 @@
 import { batchNorm } from "./batch_norm.js";
 import { dense } from "./dense.js";
 import { plain } from "./plain.js";
+import { lstm, rnn } from "./recurrent.js";
 
 export const LAYER_VIEWS = {
   dense,
   batch_norm: batchNorm,
+  rnn,
+  lstm,
 };
 
 /** The view of a trace `layers` entry's kind (the plain column for a kind the page does not know). */
