@@ -12,13 +12,13 @@ function showPhase(panel, p) {
   }
   panel.draw(p);
   const log = document.querySelector("#phase-readout");
-  if (p.phase === "forward" && p.layer === 0) log.replaceChildren();
+  if (p.phase === "forward" && p.layer === 0 && (p.t ?? 1) === 1) log.replaceChildren(); // a step's first phase
   const shapes = Object.entries(p.tensors).map(([name, t]) => `${name} [${t.shape.join("×")}]`).join(", ");
   const item = document.createElement("div");
   item.dataset.phase = p.phase;
   item.dataset.layer = p.layer ?? "";
   // "step 0 → 1": the pass that takes the header's step counter (steps done) from 0 to 1
-  item.textContent = `step ${p.step - 1} → ${p.step} · ${p.phase}${p.layer_name ? ` · ${p.layer_name}` : ""}: ${shapes}`;
+  item.textContent = `step ${p.step - 1} → ${p.step} · ${p.phase}${p.layer_name ? ` · ${p.layer_name}` : ""}${p.t ? ` at t = ${p.t}` : ""}: ${shapes}`;
   log.append(item);
 }
 

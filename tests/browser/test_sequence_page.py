@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 
-from labpage import export_trace, open_page, run_steps, state, wait_state
+from labpage import export_trace, hash_config, open_page, run_steps, state, wait_state
 from server.encoding import unpack
 
 CHARTS = "window.backpropLab.charts"
@@ -129,10 +129,14 @@ def test_phase_stepping_walks_the_unrolled_view_forward_then_backward_in_time(pa
         assert len(walked) == count + 1
     assert [h["t"] if h else None for h in walked] == [1, 2, 3, 4, None, None, None, 4, 3, 2, 1, None]
     assert "backward" not in page.inner_text("#unrolled-note")  # the step is done: no time step in progress
+    readout = page.eval_on_selector_all("#phase-readout > div", "ds => ds.map((d) => d.textContent.split(':')[0])")
+    assert readout == [f"step 1 → 2 · {phase} · lstm1 at t = {t}" if t else readout[k] for k, (phase, t) in enumerate(expected)]
+    assert readout[0] == "step 1 → 2 · forward · lstm1 at t = 1" and readout[4] == "step 1 → 2 · forward · dense2"
     wait_state(page, "s.step === 2")
 
 
-def test_switching_input_kinds_carries_each_kinds_last_network(page):
+def test_switching_input_kinds_carries_each_kinds_last_network_and_the_url_restores_a_sequence_run(
+        page, context, page_log):
     page.click("[data-action=add-layer]")
     wait_state(page, "s.config.network.hidden.length === 3")
     points_net = state(page, "s.config.network.hidden")
@@ -162,6 +166,11 @@ def test_switching_input_kinds_carries_each_kinds_last_network(page):
     wait_state(page, "s.config.dataset.name === 'sine' && s.layers[0].kind === 'lstm'")
     assert state(page, "s.config.network.hidden") == sine["network"]["hidden"]
     assert state(page, "s.maps === null && s.grid === null && s.points === null")
+    assert hash_config(page.url)["network"]["hidden"] == sine["network"]["hidden"]
+    restored = open_page(context, page.url, page_log)
+    wait_state(restored, "JSON.stringify(s.config) === JSON.stringify(arg) && s.layers[0]?.kind === 'lstm'", sine)
+    kind_shown(restored, "sequence")
+    restored.close()
 
 
 def test_a_sequence_run_exports_and_its_trace_replays_in_the_sequence_panels(page, tmp_path):
