@@ -136,11 +136,16 @@ export class NetworkChart {
     ctx.setLineDash(feature.row >= 0 ? [] : [3, 2]);
     ctx.strokeRect(x - side / 2, y - side / 2, side, side);
     ctx.setLineDash([]);
+    this.paintInputName(ctx, feature, x - side / 2 - 4, y);
+  }
+
+  /** Writes an input's name (a feature, or a sequence's channel) ending at (right, y), grey when off. */
+  paintInputName(ctx, feature, right, y) {
     ctx.fillStyle = feature.row >= 0 ? INK : "#8a93a3";
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     ctx.font = `11px ${FONT}`;
-    ctx.fillText(feature.label, x - side / 2 - 4, y);
+    ctx.fillText(feature.label, right, y);
   }
 
   /** Paints the unit's map in a square of `side` px centred on (x, y); false if it has none. */
@@ -242,6 +247,7 @@ export class NetworkChart {
       ctx.arc(x, y, RADIUS, 0, 2 * Math.PI);
       ctx.fill();
       ctx.stroke();
+      if (n.feature) this.paintInputName(ctx, n.feature, x - RADIUS - 4, y);
     }
   }
 

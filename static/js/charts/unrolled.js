@@ -24,6 +24,14 @@ function band(z, x, axis, domain, zmin, zmax, title, hover) {
       len: domain[1] - domain[0] + 0.04, thickness: 8, tickfont: { size: 9 }, outlinewidth: 0 } };
 }
 
+/** A white veil over the time steps a pass has not reached yet: right of t going forward, left of
+ * t going backward. */
+function ahead({ t, direction }, T) {
+  const [x0, x1] = direction === "forward" ? [t + 0.5, T + 0.5] : [0.5, t - 0.5];
+  return { type: "rect", xref: "x", yref: "paper", x0, x1, y0: DOMAINS.input[1] + 0.02, y1: 1, // the inputs are all known
+    fillcolor: "rgba(255,255,255,0.65)", line: { width: 0 } };
+}
+
 export class UnrolledChart {
   constructor(element, note) {
     this.element = element;
@@ -66,15 +74,16 @@ export class UnrolledChart {
     const highlight = phase && phase.layer === layer && phase.t ? { t: phase.t, direction: phase.phase } : null;
     const layout = { margin: { l: 46, r: 70, t: 8, b: 30 }, font: { size: 10 }, showlegend: false,
       xaxis: { range: [0.5, T + 0.5], title: { text: "time step t", standoff: 4 }, dtick: T > 30 ? 10 : T > 10 ? 5 : 1 },
-      yaxis: { domain: DOMAINS.input, title: { text: "in", font: { size: 10 } }, showticklabels: false, ticks: "" },
+      yaxis: { domain: DOMAINS.input, title: { text: "in", font: { size: 10 } }, showticklabels: false, ticks: "", zeroline: false },
       yaxis2: { domain: DOMAINS.state, title: { text: `${name}: unit`, font: { size: 10 } } },
-      yaxis3: { domain: DOMAINS.output, title: { text: "out", font: { size: 10 } }, showticklabels: false, ticks: "" },
-      shapes: highlight ? [{ type: "rect", xref: "x", yref: "paper", x0: highlight.t - 0.5, x1: highlight.t + 0.5,
-        y0: 0, y1: 1, line: { color: "#1d2330", width: 2 } }] : [] };
+      yaxis3: { domain: DOMAINS.output, title: { text: "out", font: { size: 10 } }, showticklabels: false, ticks: "", zeroline: false },
+      shapes: highlight ? [ahead(highlight, T), { type: "rect", xref: "x", yref: "paper", x0: highlight.t - 0.5,
+        x1: highlight.t + 0.5, y0: 0, y1: 1, line: { color: "#1d2330", width: 2 } }] : [] };
     Plotly.react(this.element, traces, layout, PLOT_CONFIG);
     this.drawn = { layer, mode: this.mode, source: through, z: byUnit, input, output, highlight };
     this.note.textContent = highlight ? `${highlight.direction} pass at t = ${highlight.t} of ${T}` +
       (highlight.direction === "forward" ? ": h_t from x_t and h_(t−1), left to right" : ": dL/dh_t flows back, right to left")
+      + " (faded: the time steps this pass has not reached yet, as the last step left them)"
       : `${name}, training example ${through.index ?? "in the step in progress"}: ${this.mode === "h" ? "its hidden states h_t" : "the gradient dL/dh_t"}, t = 1 … ${T}`;
   }
 }
