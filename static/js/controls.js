@@ -89,7 +89,8 @@ export class Controls {
   }
 
   number(container, path, label, { step = "any", integer = false, onWrite } = {}) {
-    const schema = fieldSchema(this.catalog, path);
+    const field = fieldSchema(this.catalog, path);
+    const schema = field.anyOf?.find((s) => s.type !== "null") ?? field; // an optional field's bounds
     const input = el("input", { type: "number", step });
     if (schema.minimum !== undefined) input.min = schema.minimum;
     if (schema.maximum !== undefined) input.max = schema.maximum;
@@ -214,6 +215,10 @@ export class Controls {
       editor.replaceChildren(...hidden.map((_, k) => layerCard(this.catalog, kind, hidden, k, (h) => this.sendHidden(h))));
     } });
     this.select(body, "network.init", "Init");
+    // a recurrent net's own fields, shown where the config in force has them
+    const shownIfSet = (path) => (config, row) => { row.hidden = getPath(config, path) === undefined; };
+    this.select(body, "network.recurrent_init", "Recurrent init", shownIfSet("network.recurrent_init"));
+    this.number(body, "network.forget_bias", "Forget bias", { step: 0.5, onWrite: shownIfSet("network.forget_bias") });
     this.checkbox(body, "network.batch_norm", "Batch norm");
     this.checkbox(body, "network.residual", "Residual connections");
     const more = this.fold(body, "more-network", "init gain and bias, dropout");

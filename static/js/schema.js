@@ -7,7 +7,7 @@ const SECTIONS = { dataset: "DatasetConfig", network: "NetworkConfig", training:
 const CHOICE_LISTS = {
   "dataset.name": "datasets", "dataset.features": "features", "network.init": "inits",
   "network.hidden.activation": "activations", "training.loss": "losses",
-  "training.optimizer": "optimizers", "training.clip": "clips",
+  "training.optimizer": "optimizers", "training.clip": "clips", "network.recurrent_init": "recurrent_inits",
 };
 
 /** The JSON-schema property of a dotted config path ("training.learning_rate"). */
@@ -22,7 +22,7 @@ export function fieldSchema(catalog, path) {
 /** [{name, description, ...}] choices for a config path, from the catalog or the schema's enum. */
 export function choices(catalog, path) {
   const list = CHOICE_LISTS[path];
-  if (list) return catalog.choices[list];
+  if (list) return catalog.choices[list].map((c) => (typeof c === "string" ? { name: c, description: c } : c));
   const schema = fieldSchema(catalog, path);
   return (schema.enum || []).map((name) => ({ name, description: name }));
 }

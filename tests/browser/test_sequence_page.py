@@ -193,3 +193,26 @@ def test_a_sequence_run_exports_and_its_trace_replays_in_the_sequence_panels(pag
     page.wait_for_function(f"() => {CHARTS}.gradtime.drawn && {CHARTS}.gradtime.drawn.step === 6")
     lines = page.evaluate(f"() => {CHARTS}.gradtime.drawn.lines")
     assert lines == [{"layer": 0, "y": trace["steps"][-1]["layers"][0]["signal_norm_by_time"]}]
+
+
+def test_a_recurrent_nets_own_fields_show_with_it_and_a_refused_one_says_why(page):
+    for path in ("network.recurrent_init", "network.forget_bias", "dataset.seq_len"):
+        assert page.is_hidden(f"[data-field='{path}']"), path  # a points net has none
+    page.click("[data-dataset=remember_first]")
+    wait_state(page, "s.layers[0]?.kind === 'lstm'")
+    assert page.input_value("[data-field='network.recurrent_init']") == "orthogonal"
+    assert page.input_value("[data-field='network.forget_bias']") == "1"
+    page.select_option("[data-field='network.recurrent_init']", "identity")  # the IRNN's init: an rnn's only
+    message = page.locator("[data-field='network.recurrent_init'] >> xpath=ancestor::div[contains(@class, 'field')]"
+                           " >> [data-testid=field-message]")
+    message.wait_for()
+    assert "identity" in message.inner_text() and message.inner_text().endswith("still orthogonal")
+    assert page.input_value("[data-field='network.recurrent_init']") == "orthogonal"
+    page.select_option("[data-layer-kind='0']", "rnn")
+    wait_state(page, "s.layers[0].kind === 'rnn'")
+    assert page.is_hidden("[data-field='network.forget_bias']")  # an lstm's only
+    page.select_option("[data-field='network.recurrent_init']", "identity")
+    wait_state(page, "s.config.network.recurrent_init === 'identity' && s.step === 0")
+    page.click("[data-dataset=xor]")
+    wait_state(page, "s.config.dataset.name === 'xor' && s.layers[0].kind === 'dense'")
+    assert page.is_hidden("[data-field='network.recurrent_init']")
