@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.health_words import WORDS
-from labpage import export_trace, run_steps, state, wait_state
+from labpage import export_trace, run_steps, state, wait_network_drawn, wait_state
 
 OUTPUT = "window.backpropLab.charts.output"
 PHASE = "window.backpropLab.charts.phase"
@@ -84,6 +84,7 @@ def test_the_flow_map_has_a_colour_bar_with_numbers(page):
 
 def test_the_network_panel_has_one_colour_key_with_the_numbers_of_its_maps_and_neurons(page):
     run_steps(page, 10)
+    wait_network_drawn(page)  # the key is written with the drawing: read it once the latest detail is drawn
     page.wait_for_function("() => document.querySelectorAll('#network-key .key-ticks').length === 3 && window.backpropLab.getState().maps")
     rows = page.eval_on_selector_all("#network-key .key-ticks", "rs => rs.map((r) => [...r.children].map((c) => c.textContent)"
                                      ".concat(r.nextElementSibling.textContent))")
