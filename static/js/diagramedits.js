@@ -47,6 +47,7 @@ export function installDiagramEdits(transport, network) {
       bar.render(view().config.network.hidden, s.catalog.limits, !s.replay);
     }
     if (changed.has("replay") || changed.has("run")) editor.close(); // its weight is not on view any more
+    if (changed.has("replay")) network.readOnly = Boolean(s.replay);
   });
   transport.on("param", (m) => {
     if (!editor.applied(m.id)) return;

@@ -38,8 +38,5 @@ export function installStepThrough(transport, panel) {
     if (changed.has("run")) clearPhases();
     if (changed.has("phase") && s.phase) showPhase(panel, s.phase);
   });
-  transport.on("explain", (m) => {
-    panel.explain(m);
-    document.querySelector("#explain").scrollIntoView({ block: "nearest" }); // asked for: show it
-  });
+  transport.on("explain", (m) => panel.explain(m)); // the weight editor's button goes to it
 }

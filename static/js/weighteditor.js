@@ -1,5 +1,7 @@
 // The weight editor under the network diagram: a click on a link opens it on that weight, with
-// its value; Set sends the new value (a live edit of the run, recorded in the trace's events).
+// its value; Set sends the new value (a live edit of the run, recorded in the trace's events). The
+// weight's chain rule is written out in the step-through panel, below: a button here goes there,
+// so that a click on a link never takes the diagram out of view by itself.
 
 export class WeightEditor {
   /** A hidden form after `anchor`; submit({layer, param, index, value}) sends the edit and
@@ -18,7 +20,11 @@ export class WeightEditor {
       onclick: () => this.close() });
     this.note = Object.assign(document.createElement("span"), { className: "weight-note" });
     this.note.dataset.testid = "weight-note";
-    this.form.append(this.label, this.input, set, close, this.note);
+    const chain = Object.assign(document.createElement("button"), { type: "button", textContent: "its chain rule ↓",
+      title: "dL/dW of this weight, term by term, in the step-through panel",
+      onclick: () => document.querySelector("#explain").scrollIntoView({ block: "start" }) });
+    chain.dataset.testid = "weight-chain-rule";
+    this.form.append(this.label, this.input, set, chain, close, this.note);
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.send();

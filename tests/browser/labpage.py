@@ -116,3 +116,15 @@ def open_page(context, url: str, log):
 def wait_ready(page) -> None:
     page.wait_for_function("""() => window.backpropLab && window.backpropLab.stats.framesApplied >= 1
         && document.querySelector('#status').textContent === 'paused'""", timeout=LOAD_TIMEOUT_MS)
+
+
+def click_link(page, cd: list) -> None:
+    """Hover link `cd` ([layer, row, column]) at its marked point until the view hovers it, then click."""
+    point = page.evaluate(f"""cd => {{ const c = window.backpropLab.charts.network;
+        const t = c.transform(c.element.clientWidth, c.element.clientHeight); const box = c.element.getBoundingClientRect();
+        const l = window.backpropLab.charts.network.scene.links.find((l) => JSON.stringify(l.cd) === JSON.stringify(cd));
+        return {{x: box.left + t.X(l.x), y: box.top + t.Y(l.y)}}; }}""", cd)
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_function("""cd => { const h = window.backpropLab.charts.network.hovered;
+        return Boolean(h && JSON.stringify(h.cd) === JSON.stringify(cd)); }""", arg=cd)
+    page.mouse.click(point["x"], point["y"])

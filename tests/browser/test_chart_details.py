@@ -4,7 +4,7 @@ flow and network views say what they show (colour scales, whole titles, one step
 ticks, marks where a log axis cannot go, the explanation in view, a note that is seen)."""
 import math
 
-from labpage import run_steps, state, wait_state
+from labpage import click_link, run_steps, state, wait_state
 
 FLOW = "window.backpropLab.charts.flow"
 
@@ -65,6 +65,27 @@ def test_badges_naming_many_layers_do_not_move_the_page(page):
     assert all(name in badge.text_content() and name in badge.get_attribute("title") for name in layers)
     after = {name: box(page, selector) for name, selector in (("bar", ".subbar"), ("main", "main.layout"))}
     assert after == before
+
+
+def test_badges_that_do_not_fit_fold_into_one_chip_instead_of_being_cut_short(page):
+    choose_preset(page, "deep-sigmoid", 9)
+    page.click("[data-action=preset-run]")
+    wait_state(page, "s.step === 300 && s.health.filter((b) => b.status === 'warn').length >= 2", timeout=20_000)
+    page.wait_for_function("() => document.querySelectorAll('#badges .badge[data-status=warn]').length >= 2")
+    drawn = page.eval_on_selector_all("#badges [data-testid^=badge-]", """bs => bs.map((b) => ({
+        status: b.dataset.status, text: b.textContent, shown: b.offsetWidth > 0, cut: b.scrollWidth > b.clientWidth + 1}))""")
+    assert all(b["shown"] for b in drawn if b["status"] == "warn")  # a warning is never folded
+    assert not any(b["cut"] for b in drawn if b["shown"] and b["status"] != "warn")  # no "✓ gradi…"
+    folded = [b for b in drawn if not b["shown"]]
+    assert folded, "the deep-sigmoid bar cannot show six badges whole at 1400 px"
+    chip = page.locator("[data-testid=badges-folded]")
+    fine = sum(b["status"] == "ok" for b in folded)
+    expected = f"✓ {len(folded)} more fine" if fine == len(folded) else f"+{len(folded)} more: {fine} fine"
+    assert chip.text_content() == expected
+    assert chip.get_attribute("title").split("\n") == [b["text"] for b in folded]
+    chip.click()
+    page.wait_for_function("() => [...document.querySelectorAll('#badges [data-testid^=badge-]')].every((b) => b.offsetWidth > 0)")
+    assert chip.get_attribute("aria-expanded") == "true"
 
 
 # ---- point 11 ---------------------------------------------------------------------------------
@@ -134,14 +155,17 @@ def test_gradients_of_exactly_zero_are_marked_on_the_log_axis(page):
         assert value == 0, z
 
 
-def test_the_explanation_opens_in_view(page):
+def test_a_link_click_keeps_the_diagram_in_view_and_its_chain_rule_is_one_click_away(page):
     phases(page, 8)  # a whole step by phases: the heatmaps and the log push the explanation down
     wait_state(page, "s.step === 1")
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.evaluate("() => window.backpropLab.transport.send('explain', {layer: 1, row: 0, column: 0})")
+    click_link(page, [1, 0, 0])
     page.wait_for_function("() => document.querySelector('#explain').dataset.terms !== undefined")
-    page.wait_for_function("() => { const r = document.querySelector('#explain').getBoundingClientRect();"
-                           " return r.top >= 0 && r.top < innerHeight - 40; }")
+    page.wait_for_selector("[data-testid=weight-editor]", state="visible")
+    assert page.evaluate("() => scrollY") == 0  # the diagram and its editor stay where the person looks
+    page.click("[data-testid=weight-chain-rule]")
+    page.wait_for_function("() => { const r = document.querySelector('#explain').getBoundingClientRect();"  # below the sticky header
+                           " return r.top >= document.querySelector('header').getBoundingClientRect().bottom && r.top < innerHeight - 40; }")
 
 
 def test_the_summarized_note_sits_on_top_of_the_network_view(page):

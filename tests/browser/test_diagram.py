@@ -5,7 +5,7 @@ import math
 import re
 
 import pytest
-from labpage import export_trace, hash_config, run_steps, state, wait_network_drawn, wait_state
+from labpage import click_link, export_trace, hash_config, run_steps, state, wait_network_drawn, wait_state
 
 SCENE = "window.backpropLab.charts.network.scene"
 
@@ -85,18 +85,6 @@ def test_layers_and_neurons_added_and_removed_on_the_diagram_rebuild_the_net(pag
     assert count.inner_text() == f"{len(narrower) - 1} hidden layers"
 
 
-def click_link(page, cd: list) -> None:
-    """Hover link `cd` ([layer, row, column]) at its marked point until the view hovers it, then click."""
-    point = page.evaluate(f"""cd => {{ const c = window.backpropLab.charts.network;
-        const t = c.transform(c.element.clientWidth, c.element.clientHeight); const box = c.element.getBoundingClientRect();
-        const l = {SCENE}.links.find((l) => JSON.stringify(l.cd) === JSON.stringify(cd));
-        return {{x: box.left + t.X(l.x), y: box.top + t.Y(l.y)}}; }}""", cd)
-    page.mouse.move(point["x"], point["y"])
-    page.wait_for_function("""cd => { const h = window.backpropLab.charts.network.hovered;
-        return Boolean(h && JSON.stringify(h.cd) === JSON.stringify(cd)); }""", arg=cd)
-    page.mouse.click(point["x"], point["y"])
-
-
 def frame_weight(page, layer: int, row: int, column: int) -> float:
     """W[row, column] of entry `layer` in the state's detail, as the page decodes it."""
     return page.evaluate("""async ([i, r, c]) => { const { decode } = await import('/js/packed.js');
@@ -133,6 +121,23 @@ def test_a_weight_set_on_the_diagram_is_in_the_next_frame_and_the_traces_events(
     path, _ = export_trace(page, tmp_path)
     trace = json.loads(path.read_text())
     assert trace["events"] == [{"step": steps, "set_param": {"layer": 1, "param": "W", "index": [2, 0], "value": -1.375}}]
+
+
+def test_a_trace_on_view_offers_no_edit_on_its_links(page, tmp_path):
+    run_steps(page, 6)
+    path, _ = export_trace(page, tmp_path)
+    page.set_input_files("#import-file", str(path))
+    wait_state(page, "s.replay !== null")
+    wait_state(page, "s.replay.index === s.replay.snapshots.length - 1 && window.backpropLab.charts.network.detail"
+                     "?.step === s.replay.snapshots[s.replay.index].step")  # the view draws the trace's last snapshot
+    assert state(page, "window.backpropLab.charts.network.readOnly") is True
+    click_link(page, [1, 0, 0])
+    tip = page.inner_text("#chart-network .chart-tip")
+    assert tip.startswith("dense2 W[0, 0]") and "click" not in tip  # not "click: explain, or set its value"
+    assert page.is_hidden("[data-testid=weight-editor]")
+    page.click("#replay-close")
+    wait_state(page, "s.replay === null")
+    assert state(page, "window.backpropLab.charts.network.readOnly") is False
 
 
 def test_a_value_the_server_refuses_is_named_beside_the_weight(page):

@@ -85,15 +85,18 @@ def test_the_flow_map_has_a_colour_bar_with_numbers(page):
 def test_the_network_panel_has_one_colour_key_with_the_numbers_of_its_maps_and_neurons(page):
     run_steps(page, 10)
     wait_network_drawn(page)  # the key is written with the drawing: read it once the latest detail is drawn
-    page.wait_for_function("() => document.querySelectorAll('#network-key .key-ticks').length === 3 && window.backpropLab.getState().maps")
+    # ... with the maps the state holds (a heavy frame can land between the two reads)
+    page.wait_for_function("""() => { const maps = window.backpropLab.getState().maps;
+        if (!maps || document.querySelectorAll('#network-key .key-ticks').length !== 3) return false;
+        return window.backpropLab.charts.network.mapSource === maps; }""")
     rows = page.eval_on_selector_all("#network-key .key-ticks", "rs => rs.map((r) => [...r.children].map((c) => c.textContent)"
                                      ".concat(r.nextElementSibling.textContent))")
     largest = page.evaluate("""async () => { const { decode } = await import('/js/packed.js');
-        return window.backpropLab.getState().maps.maps.map((m) => Math.max(...Array.from(decode(m).values, Math.abs))); }""")
+        return window.backpropLab.charts.network.mapSource.maps.map((m) => Math.max(...Array.from(decode(m).values, Math.abs))); }""")
     maps_scale = sorted(largest)[(len(largest) - 1) // 2]  # the median map's largest |a|: beyond it, the end colours
     neuron_scale = state(page, "window.backpropLab.charts.network.scene.scale")
     assert rows[0][3] == "neuron maps: a over the plane, one scale for every map"
-    assert rows[0][2].startswith("≥ ") and rows[0][0] == "≤ -" + rows[0][2][2:]
+    assert rows[0][2].startswith("≥ ") and rows[0][0] == "≤ −" + rows[0][2][2:]  # the minus sign
     assert float(rows[0][2][2:]) == pytest.approx(maps_scale, rel=5e-3)
     assert rows[1][3] == "neurons: mean a over the batch"
     assert float(rows[1][2]) == pytest.approx(neuron_scale, rel=5e-3) and rows[1][1] == "0"

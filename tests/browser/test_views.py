@@ -120,8 +120,7 @@ def wait_network_frame(page) -> None:
 def click_link(page, cd: list) -> None:
     """Hover the marked point of link `cd` ([layer, row, column]) until the view hovers that link
     and its tooltip names it, then click it, as a person does. Its position is read afresh:
-    filling #explain can add a scrollbar, and the view resizes; the page scrolls down to the
-    step-through's explanation it shows, so a person scrolls back up to the network first."""
+    filling #explain can add a scrollbar, and the view resizes."""
     page.locator("#chart-network").scroll_into_view_if_needed()
     point = next(p for p in link_pixels(page) if p["cd"] == cd)
     page.mouse.move(point["px"], point["py"])

@@ -31,8 +31,12 @@ export function powerText(e) {
   return `10${String(e).split("").map((c) => SUPERSCRIPT[c]).join("")}`;
 }
 
-/** A linear tick value with `digits` significant digits (3 by default): 12k, 1.5M, 0.25, 1e-4, 2.5e12. */
+/** A linear tick value with `digits` significant digits (3 by default), negatives with the minus sign: 12k, 1.5M, −0.25, 1e−4, 2.5e12. */
 export function tickText(v, digits = 3) {
+  return plainTickText(v, digits).replaceAll("-", "−"); // the minus sign, as Plotly's axes print it
+}
+
+function plainTickText(v, digits) {
   const a = Math.abs(v);
   if (a >= 1e9) return v.toExponential(Math.max(1, digits - 2)).replace("e+", "e");
   if (a >= 1e6) return `${Number((v / 1e6).toPrecision(digits))}M`;

@@ -11,6 +11,7 @@ import { featureMap, hiddenUnitMap, mapImage } from "./mapviews.js";
 import { networkScene } from "./networkscene.js";
 
 const MARGIN = 6; // px
+const LABELS_PX = 25; // px under the lowest neuron: a layer's two-line label ("dense1", "tanh")
 const RADIUS = 11; // px, a neuron
 const NAMES_PX = 40; // room for the input features' names, left of the diagram
 const MAP_SIZE = 0.62; // a neuron map's side, in diagram units (at most 3 radii)
@@ -84,6 +85,7 @@ export class NetworkChart {
     this.previewKey = null; // "column:unit" of the neuron whose map was last offered to onNeuronHover
     this.previewSource = null; // and the maps it came from
     this.onLinkClick = null; // (link, x, y CSS px): a click on a link
+    this.readOnly = false; // a trace on view: its links and inputs offer no click
     this.onInputClick = null; // (feature {name, label, row}): a click on an input feature
     this.onNeuronHover = null; // ({title, values, n, m, scale} or null): the map of the neuron under the pointer
     this.onPaint = null; // (columns: [{column, x (CSS px)}]): where each drawn column sits, after each paint
@@ -112,10 +114,10 @@ export class NetworkChart {
   /** Diagram units -> CSS px for the canvas's size: {X, Y, unit (px per diagram unit)}. */
   transform(width, height) {
     const { slots, half } = this.scene;
-    const [x0, x1, top, bottom] = [-0.5, slots - 0.4, half + 0.8, -half - 1.6];
+    const [x0, x1, top, bottom] = [-0.5, slots - 0.4, half + 0.8, -half - 0.7]; // bottom: the labels' top
     const left = MARGIN + NAMES_PX; // the inputs' names go left of their column
     const sx = (width - left - MARGIN) / (x1 - x0);
-    const sy = (height - 2 * MARGIN) / (top - bottom);
+    const sy = (height - 2 * MARGIN - LABELS_PX) / (top - bottom);
     return { X: (x) => left + (x - x0) * sx, Y: (y) => MARGIN + (top - y) * sy, unit: Math.min(sx, sy) };
   }
 
@@ -274,9 +276,9 @@ export class NetworkChart {
     this.pointer = x === null || !this.scene ? null : { x, y };
     this.hovered = this.pointer ? this.hit(x, y) : null;
     const h = this.hovered;
-    const editable = h?.cd || h?.feature;
+    const editable = !this.readOnly && (h?.cd || h?.feature);
     this.canvas.style.cursor = editable ? "pointer" : "";
-    const action = h?.cd ? "\nclick: explain, or set its value" : h?.feature ? `\nclick: ${h.feature.row >= 0 ? "take it out" : "feed it to the net"}` : "";
+    const action = !editable ? "" : h.cd ? "\nclick: explain, or set its value" : `\nclick: ${h.feature.row >= 0 ? "take it out" : "feed it to the net"}`;
     showTip(this.tip, this.element, h ? `${h.text}${action}` : null, x, y);
     this.offerPreview(h && !h.cd ? h : null);
     this.paint();
