@@ -51,6 +51,20 @@ def test_the_story_is_on_the_first_screen_without_scrolling(first_screen):
     assert page.inner_text("#panel-flow h2 .caption") == "how much each layer learns: the size of its gradient, step by step"
 
 
+def test_a_presets_note_keeps_the_gradient_flow_on_the_first_screen(first_screen):
+    page = first_screen
+    page.select_option("#preset", "deep-sigmoid")
+    page.wait_for_selector("#preset-note[data-preset='deep-sigmoid']", state="visible")
+    wait_state(page, "s.layers.length === 9")
+    run_steps(page, 20)
+    assert page.evaluate("() => [scrollX, scrollY]") == [0, 0]
+    for name, selector in STORY.items():
+        b = box(page, selector)
+        assert b["top"] >= 0 and b["bottom"] <= HEIGHT, (name, b)
+    # the diagram gave up the note's lines, and its layers' two-line labels are still whole
+    assert box(page, "#chart-network")["bottom"] - box(page, "#chart-network")["top"] == 185
+
+
 def test_the_settings_a_beginner_rarely_needs_fold_away_until_more_is_opened(first_screen):
     page = first_screen
     for path in AT_HAND:
