@@ -7,7 +7,8 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .config import DEFAULT_SEQ_LEN, LIMITS, LIVE_FIELDS, RECURRENT_INITS, Config, merge, validate_config
-from .datasets import DATASETS, make_dataset
+from .custom_points import HEADERS, MAX_COORDINATE, MAX_CSV_BYTES
+from .datasets import CUSTOM, GENERATED_SETS, make_dataset
 from .panel_data import EXTENT, GRID, MAP_GRID, feature_maps
 from .features import FEATURES
 from .health import RULES
@@ -78,7 +79,7 @@ def _build() -> dict:
                                  max_classes=lambda l: l.max_classes),
             "optimizers": _described(OPTIMIZERS, reads=lambda o: list(o.reads)),
             "clips": _described(CLIPS),
-            "datasets": _described(DATASETS, task=lambda d: d.task, input_kind=lambda d: d.input_kind,
+            "datasets": _described(GENERATED_SETS, task=lambda d: d.task, input_kind=lambda d: d.input_kind,
                                    max_classes=lambda d: d.max_classes, preview=_preview,
                                    channels=lambda d: list(getattr(d, "channels", ())) or None),
             "features": _described(FEATURES, label=lambda f: f.label),
@@ -96,6 +97,8 @@ def _build() -> dict:
         "plane": {"extent": list(EXTENT), "grid": GRID, "map_grid": MAP_GRID,
                   "feature_maps": {name: m.round(4).tolist() for name, m in feature_maps().items()}},
         "max_trace_bytes": MAX_TRACE_BYTES,
+        "custom_points": {"name": CUSTOM.name, "description": CUSTOM.description, "max_csv_bytes": MAX_CSV_BYTES,
+                          "max_coordinate": MAX_COORDINATE, "headers": HEADERS},
         "presets": _presets(),
         "health_rules": {rule: {k: v for k, v in spec.items()} for rule, spec in RULES.items()},
         "health_rules_through_time": {rule: dict(spec) for rule, spec in TIME_RULES.items()},

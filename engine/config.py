@@ -6,10 +6,11 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 from pydantic_core import PydanticCustomError
 
 from .activations import ACTIVATIONS
-from .datasets import DATASETS
+from .datasets import CUSTOM, DATASETS, task_of
 from .features import FEATURES
 from .inits import INITS
 from .layers import LAYERS
+from .custom_rules import check_custom_points
 from .layer_rules import check_layers
 from .layers.recurrent import IDENTITY
 from .limits import DEFAULT_SEQ_LEN, LIMITS
@@ -88,20 +89,33 @@ class DatasetConfig(_Strict):
     features: list[_choice(FEATURES)] = Field(["x1", "x2"], min_length=1, max_length=len(FEATURES),
                                               description="inputs computed from each point")
     standardize: bool = Field(False, description="scale inputs to zero mean and unit variance")
+    points: list[Annotated[list[float], Field(min_length=3, max_length=3)]] | None = Field(
+        None, description="the custom set's points [x1, x2, y]: y a class, or a value for regression "
+                          "(a generated set ignores them)")
+    task: Literal["classification", "regression"] | None = Field(
+        None, description="the custom set's task (classification unless named)")
 
     @model_validator(mode="after")
-    def _default_seq_len(self) -> "DatasetConfig":
-        """A sequence set's length, DEFAULT_SEQ_LEN unless named."""
+    def _defaults_of_the_set(self) -> "DatasetConfig":
+        """A sequence set's length, DEFAULT_SEQ_LEN unless named; the custom set's n_samples, its
+        points' count, and its task, classification unless named."""
         if self.seq_len is None and DATASETS[self.name].input_kind == "sequence":
             self.seq_len = DEFAULT_SEQ_LEN
+        if self.name != CUSTOM.name:  # a generated set makes its own: a merge away from custom leaves them
+            self.points = self.task = None
+        elif self.points is not None:
+            self.n_samples = len(self.points)
+            self.task = self.task or "classification"
         return self
 
     @model_serializer(mode="wrap")
     def _dump(self, handler) -> dict:
-        """A points set is dumped without seq_len, as every config before sequences reads."""
+        """A generated set is dumped without seq_len (points), points and task, as every config
+        before them reads."""
         data = handler(self)
-        if data.get("seq_len") is None:
-            del data["seq_len"]
+        for key in ("seq_len", "points", "task"):
+            if data.get(key) is None:
+                del data[key]
         return data
 
 
@@ -189,15 +203,17 @@ def _check_combinations(config: Config) -> None:
     """Reject combinations that no single field's range can rule out."""
     data, training = DATASETS[config.dataset.name], config.training
     loss = LOSSES[training.loss]
+    task = task_of(data.name, config.dataset.task)
     if len(set(config.dataset.features)) != len(config.dataset.features):
         raise ConfigError("dataset.features", "lists a feature twice")
-    if config.dataset.n_classes > data.max_classes and data.task == "classification":
+    check_custom_points(config.dataset)
+    if config.dataset.n_classes > data.max_classes and task == "classification":
         raise ConfigError("dataset.n_classes",
                           f"{data.name} has at most {data.max_classes} classes")
-    if data.task not in loss.tasks:
+    if task not in loss.tasks:
         raise ConfigError("training.loss", f"{loss.name} needs a classification set; "
                           f"{data.name} is a regression set (use mse)")
-    if data.task == "classification" and config.dataset.n_classes > loss.max_classes:
+    if task == "classification" and config.dataset.n_classes > loss.max_classes:
         raise ConfigError("training.loss", f"{loss.name} separates two classes; "
                           f"{config.dataset.n_classes} need cross_entropy")
     if training.batch_size > n_train(config.dataset):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import DatasetConfig
-from .datasets import DATASETS, make_dataset, split
+from .datasets import CUSTOM, DATASETS, make_dataset, split, task_of
 from .features import expand_features, standardization
 from .sequences import make_sequences
 
@@ -40,20 +40,32 @@ def load_data(dataset: DatasetConfig, seed: int, stream: int, dtype) -> Data:
     rng = np.random.default_rng([seed, stream])
     if spec.input_kind == "sequence":
         return _sequences(dataset, spec, rng, dtype)
-    points, labels = make_dataset(dataset.name, dataset.n_samples, dataset.noise,
-                                  dataset.n_classes, rng)
+    task = task_of(dataset.name, dataset.task)
+    if dataset.name == CUSTOM.name:
+        points, labels = custom_points(dataset.points, task)
+    else:
+        points, labels = make_dataset(dataset.name, dataset.n_samples, dataset.noise,
+                                      dataset.n_classes, rng)
     p_train, y_train, p_test, y_test = split(points, labels, dataset.train_fraction, rng)
     raw_train = expand_features(p_train, dataset.features)
     shift, scale = np.zeros(raw_train.shape[1]), np.ones(raw_train.shape[1])
     if dataset.standardize:
         shift, scale = standardization(raw_train)
-    data = Data(task=spec.task,
-                n_classes=dataset.n_classes if spec.task == "classification" else 0,
+    data = Data(task=task,
+                n_classes=dataset.n_classes if task == "classification" else 0,
                 points_train=p_train, points_test=p_test, x_train=None, y_train=y_train,
                 x_test=None, y_test=y_test, features=list(dataset.features),
                 dtype=np.dtype(dtype), shift=shift, scale=scale)
     data.x_train, data.x_test = data.inputs(p_train), data.inputs(p_test)
     return data
+
+
+def custom_points(points: list, task: str) -> tuple[np.ndarray, np.ndarray]:
+    """The custom set's config points [[x1, x2, y], ...] as (points (n, 2) float64, labels (n,)
+    int64 classes or float64 values), in the config's order (the split shuffles them)."""
+    table = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    labels = table[:, 2].astype(np.int64) if task == "classification" else table[:, 2].copy()
+    return table[:, :2].copy(), labels
 
 
 def _sequences(dataset: DatasetConfig, spec, rng, dtype) -> Data:

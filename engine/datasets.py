@@ -157,7 +157,22 @@ POINT_SETS: dict[str, DatasetSpec] = {
 }
 
 
-DATASETS = {**POINT_SETS, **SEQUENCES}  # every set, of every input kind, by name
+def _given(n: int, noise: float, n_classes: int, rng: np.random.Generator) -> Arrays:
+    """The custom set is not generated: its points come in the config (engine/data.py reads them)."""
+    raise ValueError("the custom set's points come in its config")
+
+
+# A person's own points, uploaded or drawn: the config carries them ([[x1, x2, y], ...]) and says
+# its task, so a trace or a config replays the run exactly.
+CUSTOM = DatasetSpec("custom", "Your own points, from a CSV file or drawn on the plane.",
+                     "classification", 5, _given)
+GENERATED_SETS = {**POINT_SETS, **SEQUENCES}  # the seeded sets, of every input kind, by name
+DATASETS = {**GENERATED_SETS, CUSTOM.name: CUSTOM}  # every set, by name
+
+
+def task_of(name: str, task: str | None = None) -> str:
+    """A set's task: the registry's, or for the custom set the one its config names."""
+    return (task or "classification") if name == CUSTOM.name else DATASETS[name].task
 
 
 def make_dataset(name: str, n_samples: int, noise: float, n_classes: int, rng: np.random.Generator) -> Arrays:

@@ -16,6 +16,7 @@ from .connection import serve_websocket
 from .lag import LagMonitor
 from .scheduler import Scheduler
 from .settings import Settings
+from .points_upload import router as points_upload
 from .trace_check import router as trace_check
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return catalog()
 
     app.include_router(trace_check)
+    app.include_router(points_upload)
 
     @app.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)
     def plotly_js() -> FileResponse:

@@ -9,7 +9,8 @@ import engine
 from engine import Config, ConfigError, validate_config
 from engine.activations import ACTIVATIONS
 from engine.config import LIMITS, live_changes, merge, rebuild_fields
-from engine.datasets import DATASETS
+from engine.custom_points import MAX_CSV_BYTES
+from engine.datasets import DATASETS, GENERATED_SETS
 from engine.features import FEATURES
 from engine.inits import INITS
 from engine.losses import LOSSES
@@ -277,7 +278,7 @@ def test_no_change_is_neither_live_nor_rebuild():
 # --- catalog --------------------------------------------------------------------------------
 
 REGISTRIES = {"activations": ACTIVATIONS, "inits": INITS, "losses": LOSSES,
-              "optimizers": OPTIMIZERS, "datasets": DATASETS, "features": FEATURES,
+              "optimizers": OPTIMIZERS, "datasets": GENERATED_SETS, "features": FEATURES,
               "clips": CLIPS}
 
 
@@ -286,6 +287,13 @@ def test_catalog_lists_every_registry_name_with_a_description(kind):
     entries = engine.catalog()["choices"][kind]
     assert [e["name"] for e in entries] == list(REGISTRIES[kind])
     assert all(isinstance(e["description"], str) and e["description"] for e in entries)
+
+
+def test_catalog_names_the_custom_set_apart_from_the_generated_ones():
+    custom = engine.catalog()["custom_points"]
+    assert list(DATASETS) == [*GENERATED_SETS, "custom"]  # the config takes every name
+    assert (custom["name"], custom["max_csv_bytes"]) == ("custom", MAX_CSV_BYTES)
+    assert custom["headers"]["label"] == "classification" and custom["headers"]["value"] == "regression"
 
 
 def test_catalog_choice_details():
