@@ -8,7 +8,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .config import DEFAULT_SEQ_LEN, LIMITS, LIVE_FIELDS, RECURRENT_INITS, Config, merge, validate_config
 from .custom_points import HEADERS, MAX_COORDINATE, MAX_CSV_BYTES
-from .datasets import CUSTOM, GENERATED_SETS, make_dataset
+from .datasets import CUSTOM, DATASETS, make_dataset
 from .panel_data import EXTENT, GRID, MAP_GRID, feature_maps
 from .features import FEATURES
 from .health import RULES
@@ -37,9 +37,11 @@ PREVIEW_POINTS = 120
 PREVIEW_SEQUENCES = 4
 
 
-def _preview(spec) -> dict:
+def _preview(spec) -> dict | None:
     """A small seeded sample of a dataset for its thumbnail: points {x, y, label}; sequences
-    {sequences (n, T, C), targets (n,) or (n, T)} at the default length."""
+    {sequences (n, T, C), targets (n,) or (n, T)} at the default length; none for the custom set."""
+    if spec is CUSTOM:
+        return None  # its points are a person's: the page draws an upload tile
     if spec.input_kind == "sequence":
         x, y = make_sequences(spec.name, PREVIEW_SEQUENCES, DEFAULT_SEQ_LEN, 0.0, np.random.default_rng(0))
         return {"sequences": x.round(3).tolist(), "targets": np.round(y, 3).tolist()}
@@ -79,7 +81,7 @@ def _build() -> dict:
                                  max_classes=lambda l: l.max_classes),
             "optimizers": _described(OPTIMIZERS, reads=lambda o: list(o.reads)),
             "clips": _described(CLIPS),
-            "datasets": _described(GENERATED_SETS, task=lambda d: d.task, input_kind=lambda d: d.input_kind,
+            "datasets": _described(DATASETS, task=lambda d: d.task, input_kind=lambda d: d.input_kind,
                                    max_classes=lambda d: d.max_classes, preview=_preview,
                                    channels=lambda d: list(getattr(d, "channels", ())) or None),
             "features": _described(FEATURES, label=lambda f: f.label),
@@ -97,8 +99,8 @@ def _build() -> dict:
         "plane": {"extent": list(EXTENT), "grid": GRID, "map_grid": MAP_GRID,
                   "feature_maps": {name: m.round(4).tolist() for name, m in feature_maps().items()}},
         "max_trace_bytes": MAX_TRACE_BYTES,
-        "custom_points": {"name": CUSTOM.name, "description": CUSTOM.description, "max_csv_bytes": MAX_CSV_BYTES,
-                          "max_coordinate": MAX_COORDINATE, "headers": HEADERS},
+        "custom_points": {"name": CUSTOM.name, "max_csv_bytes": MAX_CSV_BYTES, "max_coordinate": MAX_COORDINATE,
+                          "headers": HEADERS},
         "presets": _presets(),
         "health_rules": {rule: {k: v for k, v in spec.items()} for rule, spec in RULES.items()},
         "health_rules_through_time": {rule: dict(spec) for rule, spec in TIME_RULES.items()},

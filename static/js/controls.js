@@ -8,7 +8,8 @@ import { Fold } from "./folds.js";
 import { withLayerAdded, withLayerRemoved } from "./hiddenlayers.js";
 import { configKind, NetworkMemory } from "./inputkind.js";
 import { kindActivations, layerCard } from "./layercard.js";
-import { choices, fieldSchema, getPath, partial } from "./schema.js";
+import { choices, fieldSchema, getPath, partial, taskOf } from "./schema.js";
+import { uploadPoints, uploadTile } from "./pointsupload.js";
 import { drawThumbnail } from "./thumbnails.js";
 
 export class Controls {
@@ -44,9 +45,14 @@ export class Controls {
 
   /** Send a person's change (a change of the data with the network and loss that fit it, saying so). */
   change(path, value) {
-    const kind = this.memory.fit(this.config, partial(path, value));
+    this.changeData(partial(path, value));
+  }
+
+  /** Send a partial config (completed as `change` says) with `more` notes beside their fields. */
+  changeData(asked, more = {}) {
+    const kind = this.memory.fit(this.config, asked);
     const { change, notes } = fitData(this.catalog, this.config, kind.change);
-    this.notes.expect(this.send(change), { ...kind.notes, ...notes });
+    this.notes.expect(this.send(change), { ...kind.notes, ...notes, ...more });
   }
 
   /** The config reply to message `id`: its notes beside their fields. */
@@ -115,16 +121,17 @@ export class Controls {
     return row;
   }
 
-  range(container, path, label, step) {
+  range(container, path, label, step, { onWrite } = {}) {
     const schema = fieldSchema(this.catalog, path);
     const input = el("input", { type: "range", min: schema.minimum, max: schema.maximum, step });
     const output = el("output");
     input.addEventListener("input", () => { output.textContent = input.value; });
     input.addEventListener("change", () => this.change(path, parseFloat(input.value)));
-    this.field(container, path, label, input, output);
+    const row = this.field(container, path, label, input, output);
     this.bindings.push({ path, write: (config) => {
       input.value = getPath(config, path);
       output.textContent = input.value;
+      if (onWrite) onWrite(config, row);
     } });
   }
 
@@ -139,12 +146,15 @@ export class Controls {
   buildData(body) {
     const thumbs = el("div", { class: "thumbs", role: "group", "aria-label": "Dataset" });
     for (const d of this.catalog.choices.datasets) {
+      if (!d.preview) continue; // the custom set: its tile uploads a file
       const canvas = el("canvas", { width: 52, height: 52 });
       drawThumbnail(canvas, d);
       const button = el("button", { class: "thumb", title: d.description, "data-dataset": d.name,
         onclick: () => this.change("dataset.name", d.name) }, canvas, el("span", { text: d.name }));
       thumbs.append(button);
     }
+    thumbs.append(...uploadTile(this.catalog, (file) => uploadPoints(file, this.catalog, this.config,
+      (change, notes) => this.changeData(change, notes))));
     body.append(thumbs);
     this.bindings.push({ path: "dataset.name", write: (config) => {
       for (const b of thumbs.children) b.setAttribute("aria-pressed", b.dataset.dataset === config.dataset.name);
@@ -152,18 +162,19 @@ export class Controls {
     this.number(body, "dataset.seq_len", "Sequence length", { step: 1, integer: true, onWrite: (config, row) => {
       row.hidden = configKind(this.catalog, config) !== "sequence";
     } });
-    this.range(body, "dataset.noise", "Noise", 1);
+    const custom = (config) => config.dataset.name === this.catalog.custom_points.name;
+    this.range(body, "dataset.noise", "Noise", 1, { onWrite: (config, row) => { row.hidden = custom(config); } });
     this.range(body, "dataset.train_fraction", "Train fraction", 0.05);
     this.number(body, "dataset.n_classes", "Classes", { step: 1, integer: true, onWrite: (config, row) => {
       const spec = this.catalog.choices.datasets.find((d) => d.name === config.dataset.name);
-      row.hidden = !(spec.task === "classification" && spec.max_classes > 2);
+      row.hidden = custom(config) || !(taskOf(this.catalog, config.dataset) === "classification" && spec.max_classes > 2);
     } });
     const seedRow = el("div", { class: "net-actions" },
       el("button", { text: "⟳ Regenerate", "data-action": "regenerate", title: "New data and weights: a new seed",
         onclick: () => this.change("seed", Math.floor(Math.random() * 2 ** 31)) }));
     body.append(seedRow);
     const more = this.fold(body, "more-data", "samples, seed");
-    this.number(more, "dataset.n_samples", "Samples", { step: 10, integer: true });
+    this.number(more, "dataset.n_samples", "Samples", { step: 10, integer: true, onWrite: (config, row) => { row.hidden = custom(config); } });
     this.number(more, "seed", "Seed", { step: 1, integer: true });
   }
 

@@ -1,6 +1,8 @@
 // A change of the data (the dataset, its number of classes) with the loss that fits it, so that
 // such a change is never refused, and notes saying what changed along with it.
 
+import { taskOf } from "./schema.js";
+
 /** A choice's name as its menu shows it ("cross entropy"). */
 const shown = (name) => name.replaceAll("_", " ");
 
@@ -24,8 +26,10 @@ export function fitData(catalog, config, change) {
   const asked = change.dataset ?? {};
   if (!("name" in asked) && !("n_classes" in asked)) return { change, notes: {} };
   const datasets = catalog.choices.datasets;
-  const spec = datasets.find((d) => d.name === (asked.name ?? config.dataset.name));
-  const was = datasets.find((d) => d.name === config.dataset.name);
+  const name = asked.name ?? config.dataset.name;
+  const task = asked.task ?? (asked.name ? undefined : config.dataset.task); // the custom set's own
+  const spec = { ...datasets.find((d) => d.name === name), ...(task ? { task } : {}) };
+  const was = { task: taskOf(catalog, config.dataset) };
   let classes = asked.n_classes ?? config.dataset.n_classes;
   const notes = {};
   const fitted = { ...change, dataset: { ...asked } };

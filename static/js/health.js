@@ -80,6 +80,7 @@ export class HealthBadges {
     const fine = tucked.filter((b) => b.dataset.status === "ok").length;
     const n = tucked.length;
     this.folded.textContent = fine === n ? `✓ ${n} more fine` : fine ? `+${n} more: ${fine} fine` : `+${n} not measured`;
+    this.folded.dataset.status = fine ? "ok" : "unknown";
     this.folded.title = buttons.filter((b) => tucked.includes(b)).map((b) => b.textContent).join("\n");
   }
 

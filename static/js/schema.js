@@ -75,8 +75,12 @@ export function inputFeatures(catalog, config) {
   return catalog.choices.features.map(({ name, label }) => ({ name, label, row: config.dataset.features.indexOf(name) }));
 }
 
+/** The task of a config's dataset: the catalog's, or the custom set's own (its config says it). */
+export function taskOf(catalog, dataset) {
+  return dataset.task ?? catalog.choices.datasets.find((d) => d.name === dataset.name).task;
+}
+
 /** How many classes a config's dataset has; 0 for a regression set. */
 export function classCount(catalog, config) {
-  const spec = catalog.choices.datasets.find((d) => d.name === config.dataset.name);
-  return spec.task === "regression" ? 0 : config.dataset.n_classes;
+  return taskOf(catalog, config.dataset) === "regression" ? 0 : config.dataset.n_classes;
 }

@@ -6,6 +6,8 @@ import { banner } from "./notices.js";
 import { diff } from "./schema.js";
 import { getState } from "./state.js";
 
+const MAX_HASH_CHARS = 8000; // of a config in the hash, encoded: beyond it, own points stay out of the link
+
 /** The hash's parameters, in order: Map name -> raw (still encoded) value. */
 export function hashParams() {
   const params = new Map();
@@ -31,8 +33,13 @@ export function setHashParam(name, value) {
   window.history.replaceState(null, "", hashOf(params) || location.pathname);
 }
 
-/** The partial config in the page's hash, or null (with a banner when it cannot be read). */
+/** The partial config in the page's hash, or null (with a banner when it cannot be read, or when
+ * it was made on a person's own points, which it does not carry). */
 function readConfig(params) {
+  if (params.get("points") === "not-in-link") {
+    banner("This link was made on someone's own points, which are too many for a link: it opens on this lab's data. "
+      + "Export a trace to share a run on your own points.", true);
+  }
   if (!params.has("config")) return null;
   try {
     return JSON.parse(decodeURIComponent(params.get("config")));
@@ -51,10 +58,19 @@ function readPreset(params) {
   return preset ?? null;
 }
 
-/** Write the changes of `config` from the defaults into the hash (none: no config parameter). */
+/** Write the changes of `config` from the defaults into the hash (none: no config parameter); a
+ * person's own points making it longer than MAX_HASH_CHARS stay out of it, and `points=not-in-link`
+ * says so to whoever opens the link. */
 function writeConfig(config) {
   const changes = diff(config, getState().catalog.defaults);
-  setHashParam("config", Object.keys(changes).length ? encodeURIComponent(JSON.stringify(changes)) : null);
+  let text = JSON.stringify(changes);
+  const tooLong = encodeURIComponent(text).length > MAX_HASH_CHARS && config.dataset.points;
+  if (tooLong) {
+    delete changes.dataset;
+    text = JSON.stringify(changes);
+  }
+  setHashParam("points", tooLong ? "not-in-link" : null);
+  setHashParam("config", text !== "{}" ? encodeURIComponent(text) : null);
 }
 
 /** Apply the link's preset (through `openPreset(preset, config)`) and setup on the first hello,

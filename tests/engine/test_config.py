@@ -278,7 +278,7 @@ def test_no_change_is_neither_live_nor_rebuild():
 # --- catalog --------------------------------------------------------------------------------
 
 REGISTRIES = {"activations": ACTIVATIONS, "inits": INITS, "losses": LOSSES,
-              "optimizers": OPTIMIZERS, "datasets": GENERATED_SETS, "features": FEATURES,
+              "optimizers": OPTIMIZERS, "datasets": DATASETS, "features": FEATURES,
               "clips": CLIPS}
 
 
@@ -289,9 +289,11 @@ def test_catalog_lists_every_registry_name_with_a_description(kind):
     assert all(isinstance(e["description"], str) and e["description"] for e in entries)
 
 
-def test_catalog_names_the_custom_set_apart_from_the_generated_ones():
+def test_catalog_lists_the_custom_set_last_with_no_preview_and_its_upload_bounds():
+    datasets = engine.catalog()["choices"]["datasets"]
+    assert [d["name"] for d in datasets] == [*GENERATED_SETS, "custom"]
+    assert datasets[-1]["preview"] is None and datasets[-1]["input_kind"] == "points"
     custom = engine.catalog()["custom_points"]
-    assert list(DATASETS) == [*GENERATED_SETS, "custom"]  # the config takes every name
     assert (custom["name"], custom["max_csv_bytes"]) == ("custom", MAX_CSV_BYTES)
     assert custom["headers"]["label"] == "classification" and custom["headers"]["value"] == "regression"
 
