@@ -121,13 +121,13 @@ def test_a_client_vanishing_mid_reply_leaves_the_server_serving(served, moment):
         ws.transport.abort()  # gone without a close handshake
         other = await opened(port)
         await other.send(json.dumps({"type": "step", "id": 1}))
-        while (m := json.loads(await asyncio.wait_for(other.recv(), 10)))["type"] != "frame":
+        while (m := json.loads(await asyncio.wait_for(other.recv(), 30)))["type"] != "frame":
             pass
         assert m["step"] == 1
         await other.close()
 
     asyncio.run(scenario())
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # the vanished session ends its 5,000 steps' work first: slow on a loaded machine
     while health(port)["sessions"] and time.monotonic() < deadline:
         time.sleep(0.05)
     assert health(port)["sessions"] == 0
