@@ -19,6 +19,11 @@ class BatchSampler:
         """Indices of the next batch, without moving on: (≤ batch_size,)."""
         return self.order[self.position:self.position + batch_size]
 
+    def restart(self, n_train: int) -> None:
+        """A training set of `n_train` examples from now on: the epoch in progress starts over on it."""
+        self.n_train, self.position = n_train, 0
+        self.order = self._permutation(self.epoch)
+
     def advance(self, used: int) -> None:
         """Move past a batch of `used` examples, starting the next epoch when this one is spent."""
         self.position += used

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .config import DEFAULT_SEQ_LEN, LIMITS, LIVE_FIELDS, RECURRENT_INITS, Config, merge, validate_config
+from .config import CUSTOM_LIVE, DEFAULT_SEQ_LEN, LIMITS, LIVE_FIELDS, RECURRENT_INITS, Config, merge, validate_config
 from .custom_points import HEADERS, MAX_COORDINATE, MAX_CSV_BYTES
 from .datasets import CUSTOM, DATASETS, make_dataset
 from .panel_data import EXTENT, GRID, MAP_GRID, feature_maps
@@ -100,7 +100,7 @@ def _build() -> dict:
                   "feature_maps": {name: m.round(4).tolist() for name, m in feature_maps().items()}},
         "max_trace_bytes": MAX_TRACE_BYTES,
         "custom_points": {"name": CUSTOM.name, "max_csv_bytes": MAX_CSV_BYTES, "max_coordinate": MAX_COORDINATE,
-                          "headers": HEADERS},
+                          "headers": HEADERS, "live_fields": sorted(CUSTOM_LIVE)},
         "presets": _presets(),
         "health_rules": {rule: {k: v for k, v in spec.items()} for rule, spec in RULES.items()},
         "health_rules_through_time": {rule: dict(spec) for rule, spec in TIME_RULES.items()},

@@ -248,12 +248,24 @@ def merge(base: dict, partial: dict) -> dict:
     return out
 
 
+# The custom set's points change live (a person drawing), while its task and classes stay.
+CUSTOM_LIVE = {"points", "n_samples"}
+
+
+def live_fields(old: Config, new: Config) -> dict:
+    """LIVE_FIELDS, with the custom set's points when both configs train on it with one task."""
+    if old.dataset.name == new.dataset.name == CUSTOM.name and old.dataset.task == new.dataset.task:
+        return {**LIVE_FIELDS, "dataset": CUSTOM_LIVE}
+    return LIVE_FIELDS
+
+
 def rebuild_fields(old: Config, new: Config) -> list[str]:
-    """Dotted paths of the changed fields that start a new run (those not in LIVE_FIELDS)."""
+    """Dotted paths of the changed fields that start a new run (those not live)."""
     before, after = old.model_dump(), new.model_dump()
     changed = ["seed"] if before["seed"] != after["seed"] else []
+    fields = live_fields(old, new)
     for section in ("dataset", "network", "training"):
-        live = LIVE_FIELDS.get(section, set())
+        live = fields.get(section, set())
         keys = [*before[section], *(k for k in after[section] if k not in before[section])]  # a field may come or go
         changed += [f"{section}.{key}" for key in keys
                     if key not in live and before[section].get(key) != after[section].get(key)]
@@ -264,7 +276,7 @@ def live_changes(old: Config, new: Config) -> dict:
     """The partial config of live fields that differ, e.g. {"training": {"learning_rate": 0.01}}."""
     before, after = old.model_dump(), new.model_dump()
     changes = {}
-    for section, fields in LIVE_FIELDS.items():
+    for section, fields in live_fields(old, new).items():
         diff = {k: after[section][k] for k in sorted(fields) if before[section][k] != after[section][k]}
         if diff:
             changes[section] = diff

@@ -66,10 +66,9 @@ class Training:
         """Start a new run at step 0 from self.config."""
         c = self.config
         dtype = np.dtype(c.training.dtype)
-        self.data = self.data_override or load_data(c.dataset, c.seed, STREAMS["data"], dtype)
         self.loss = LOSSES[c.training.loss]
-        self.targets = self.data.y_train if self.loss.int_targets else self.data.y_train.astype(dtype)
-        self.test_targets = self.data.y_test if self.loss.int_targets else self.data.y_test.astype(dtype)
+        self._load_data()
+        self.data_version = 0  # bumped when the custom set's points change live
         outputs = self.loss.outputs(self.data.n_classes)
         self.entries = build_entries(self.data.x_train.shape[1:], outputs, c.network,
                                      many_to_one=self.data.input_kind == "sequence" and not self.data.many_to_many)
@@ -97,6 +96,14 @@ class Training:
         self.metric_log = EvaluationLog()
         if self.scheduled_metrics:
             self.metric_log.record(0, self.evaluate())
+
+    def _load_data(self) -> None:
+        """The configured data, split, and its targets as the loss reads them."""
+        c = self.config
+        dtype = np.dtype(c.training.dtype)
+        self.data = self.data_override or load_data(c.dataset, c.seed, STREAMS["data"], dtype)
+        self.targets = self.data.y_train if self.loss.int_targets else self.data.y_train.astype(dtype)
+        self.test_targets = self.data.y_test if self.loss.int_targets else self.data.y_test.astype(dtype)
 
     def _reset_optimizer(self) -> None:
         """Fresh state for the configured optimizer (zeros, as torch.optim starts)."""
@@ -278,6 +285,10 @@ class Training:
         self.config = self.requested
         if optimizer_changed:
             self._reset_optimizer()
+        if "dataset" in changes:  # a person drew or removed points of the custom set
+            self._load_data()
+            self.sampler.restart(len(self.data.x_train))
+            self.data_version += 1
         for e in self.entries[:-1]:
             if e.end is not None:
                 e.end.dropout = self.config.network.dropout

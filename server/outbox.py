@@ -16,7 +16,7 @@ class Outbox:
         self.run = 1  # bumped by every rebuild or reset: the client starts its charts anew
         self.sent_step = 0  # last step whose scalars went out in a frame
         self.sent_evaluations = 0  # scheduled evaluations of this run sent so far
-        self.points_run = 0  # the run whose data points the client has
+        self.points_of = None  # (run, data version) of the data points the client has
 
     def new_run(self) -> None:
         """A rebuild or reset began a new run at step 0."""
@@ -43,8 +43,8 @@ class Outbox:
             body["detail"] = frames.detail(trainer.detail(planes=heavy))
         if heavy:
             body["health"] = health(trainer)
-        if self.points_run != self.run:
+        if self.points_of != (self.run, trainer.data_version):  # a new run, or points drawn live
             body["points"] = frames.points(trainer.data)
-            self.points_run = self.run
+            self.points_of = (self.run, trainer.data_version)
         self.window.posted()
         self.post(frames.to_json(body), True)

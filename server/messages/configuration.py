@@ -21,6 +21,7 @@ def configure(session, m: Configure) -> None:
     """Merge a partial config: live hyperparameters keep the weights, anything else rebuilds."""
     trainer = session.trainer
     try:
+        data_version = trainer.data_version
         result = trainer.reconfigure(m.config)
     except ConfigError as exc:
         session.outbox.send(Error, m.id, message=str(exc), field=exc.field or None)
@@ -29,8 +30,8 @@ def configure(session, m: Configure) -> None:
         session.new_run()
     session.outbox.send(ConfigReply, m.id, config=trainer.requested.model_dump(), reset=result.rebuilt,
                         fields=result.fields, pending=trainer.mid_step and not result.rebuilt)
-    if result.rebuilt:
-        session.send_frame(heavy=True, message_id=m.id)
+    if result.rebuilt or (trainer.data_version != data_version and not session.playing):
+        session.send_frame(heavy=True, message_id=m.id)  # a new run, or points drawn on a paused one
 
 
 class SetParam(ClientMessage):

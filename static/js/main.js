@@ -3,6 +3,7 @@
 
 import { installDashboard } from "./dashboard.js";
 import { installDiagramEdits } from "./diagramedits.js";
+import { installDrawing } from "./drawpoints.js";
 import { installExport } from "./exporting.js";
 import { installGhostSwitch } from "./ghost.js";
 import { installKeyboard } from "./keyboard.js";
@@ -34,6 +35,7 @@ installLessonDialog();
 installReadouts();
 const charts = { ...installDashboard(redraws), ...installSequencePanels(redraws) };
 installDiagramEdits(transport, charts.network);
+installDrawing(transport, charts.output);
 installSmoothingControl();
 installStepThrough(transport, charts.phase);
 installSetup(transport);

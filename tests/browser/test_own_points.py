@@ -78,3 +78,57 @@ def test_a_link_of_many_own_points_says_it_does_not_carry_them(page, tmp_path):
     wait_state(page, "s.config.dataset.name === 'custom' && s.config.dataset.n_samples === 1600")
     page.wait_for_function("() => location.hash.includes('points=not-in-link')")
     assert "custom" not in page.url and "%22points%22" not in page.url
+
+
+# ---- drawing ----------------------------------------------------------------------------------
+
+def drag(page, start, end):
+    """Press at plane point `start`, move to `end` and let go, as a person draws on the plane."""
+    box = page.locator("#chart-output").bounding_box()
+    a, b = page.evaluate("""([s, e]) => { const a = window.backpropLab.charts.output.area();
+        return [[a.X(s[0]), a.Y(s[1])], [a.X(e[0]), a.Y(e[1])]]; }""", [start, end])
+    page.mouse.move(box["x"] + a[0], box["y"] + a[1])
+    page.mouse.down()
+    page.mouse.move(box["x"] + b[0], box["y"] + b[1], steps=10)
+    page.mouse.up()
+
+
+def test_drawing_adds_points_live_and_the_trace_keeps_each_stroke(page, tmp_path):
+    from labpage import export_trace
+    import json
+    run_steps(page, 5)
+    run = state(page, "s.run")
+    spiral = state(page, "s.points.train.x.length + s.points.test.x.length")
+    page.check("#draw-points")
+    drag(page, [3.0, 3.0], [4.5, 3.0])  # class 0, the first in the menu
+    wait_state(page, "s.config.dataset.name === 'custom' && s.run === arg + 1", run)  # a generated set becomes yours: a new run
+    points = state(page, "s.config.dataset.points")
+    drawn = points[spiral:]
+    assert len(points) > spiral and len(drawn) >= 4  # a point every 0.35 of the plane along the stroke
+    assert all(c == 0 and 2.9 <= x <= 4.6 and abs(y - 3.0) < 0.1 for x, y, c in drawn), drawn
+    assert state(page, "s.points.train.x.length + s.points.test.x.length") == len(points)
+
+    steps = run_steps(page, 7)
+    page.select_option("#draw-class", "1")
+    drag(page, [-4.0, -1.0], [-4.0, -3.0])
+    wait_state(page, "s.config.dataset.points.length > arg", len(points))
+    assert state(page, "s.run") == run + 1 and state(page, "s.step") == steps  # live: the same run goes on
+    more = state(page, "s.config.dataset.points")[len(points):]
+    assert all(c == 1 and abs(x + 4.0) < 0.1 and -3.1 <= y <= -0.9 for x, y, c in more), more
+    page.wait_for_function("n => { const p = window.backpropLab.getState().points; return p.train.x.length + p.test.x.length === n; }",
+                           arg=len(points) + len(more))  # the plane shows them
+
+    box = page.locator("#chart-output").bounding_box()
+    xy = page.evaluate("() => { const a = window.backpropLab.charts.output.area(); return [a.X(-4.0), a.Y(-2.0)]; }")
+    page.keyboard.down("Shift")
+    page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+    page.keyboard.up("Shift")
+    wait_state(page, "s.config.dataset.points.length < arg", len(points) + len(more))
+    left = state(page, "s.config.dataset.points")
+    assert not any(abs(x + 4.0) < 0.3 and abs(y + 2.0) < 0.3 for x, y, _ in left)  # the points near (−4, −2) are gone
+
+    run_steps(page, 2)
+    path, _ = export_trace(page, tmp_path)
+    events = json.loads(path.read_text())["events"]
+    assert [e["step"] for e in events] == [steps, steps]
+    assert events[0]["config"]["dataset"]["points"] == points + more and events[1]["config"]["dataset"]["points"] == left

@@ -7,6 +7,7 @@ from engine import Trainer, validate_config
 from engine.config import ConfigError
 from engine.custom_points import MAX_CSV_BYTES, CsvError, read_points_csv
 from engine.data import load_data
+from engine.replay import replay
 
 POINTS = [[-1.5 + 0.25 * k, (-1) ** k * 0.5 * (k % 5), k % 2] for k in range(24)]
 
@@ -144,3 +145,35 @@ def test_a_custom_regression_run_learns_and_its_trace_config_replays_it_bitwise(
     again = Trainer(trace["config"])
     again.run(300)
     assert np.array_equal(again.net.store.theta, run.net.store.theta)
+
+
+# ---- drawing: points that change live ---------------------------------------------------------
+
+def test_drawn_points_change_the_data_live_keeping_the_weights_and_replay_bitwise():
+    run = Trainer({"dataset": {"name": "custom", "points": POINTS}, "training": {"batch_size": 4}})
+    run.run(20)
+    theta = run.net.store.theta.copy()
+    drawn = POINTS + [[2.0, 2.0, 1], [2.5, 1.5, 1], [-2.0, -2.0, 0], [-2.5, 1.0, 0]]
+    changed = run.reconfigure({"dataset": {"points": drawn}})
+    assert (changed.rebuilt, changed.fields) == (False, [])
+    assert np.array_equal(run.net.store.theta, theta) and run.steps == 20
+    assert run.events == [{"step": 20, "config": {"dataset": {"n_samples": 28, "points": drawn}}}]
+    got = np.concatenate([np.column_stack([run.data.points_train, run.data.y_train]),
+                          np.column_stack([run.data.points_test, run.data.y_test])])
+    assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, drawn)) and run.data_version == 1
+    assert (run.sampler.n_train, run.sampler.position) == (14, 0)
+    run.run(30)
+    again = replay(run.export_trace())
+    assert np.array_equal(again.net.store.theta, run.net.store.theta)
+
+
+def test_a_new_task_or_class_count_rebuilds_the_custom_set():
+    run = Trainer({"dataset": {"name": "custom", "points": POINTS}, "training": {"batch_size": 4}})
+    run.run(5)
+    three = POINTS[:-1] + [[1.0, 1.0, 2]]
+    assert run.reconfigure({"dataset": {"points": three, "n_classes": 3},
+                            "training": {"loss": "cross_entropy"}}).fields == ["dataset.n_classes", "training.loss"]
+    values = [[x, y, 0.5] for x, y, _ in POINTS]
+    assert run.reconfigure({"dataset": {"points": values, "task": "regression", "n_classes": 2},
+                            "training": {"loss": "mse"}}).fields == ["dataset.n_classes", "dataset.points",
+                                                                      "dataset.task", "training.loss"]

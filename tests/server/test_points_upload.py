@@ -39,3 +39,22 @@ def test_the_read_points_train_over_the_websocket(client):
         ws.send_json({"type": "step", "count": 3, "id": 2})
         frame = next(m for m in iter(ws.receive_json, None) if m.get("id") == 2)
         assert frame["type"] == "frame" and frame["step"] == 3
+
+
+def test_points_drawn_on_a_paused_run_change_live_and_come_in_a_frame(client):
+    dataset = client.post("/api/points/csv", content=CSV.encode()).json()["dataset"]
+    with client.websocket_connect("/ws") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        ws.send_json({"type": "configure", "config": {"dataset": dataset, "training": {"loss": "cross_entropy",
+                                                                                         "batch_size": 4}}, "id": 1})
+        next(m for m in iter(ws.receive_json, None) if m.get("id") == 1 and m["type"] == "frame")
+        ws.send_json({"type": "step", "count": 3, "id": 2})
+        next(m for m in iter(ws.receive_json, None) if m.get("id") == 2)
+        drawn = dataset["points"] + [[1.0, 1.0, 2], [1.5, 1.0, 2]]
+        ws.send_json({"type": "configure", "config": {"dataset": {"points": drawn}}, "id": 3})
+        reply = ws.receive_json()
+        assert (reply["type"], reply["id"], reply["reset"], reply["fields"]) == ("config", 3, False, [])
+        frame = ws.receive_json()
+        assert (frame["type"], frame["id"], frame["step"]) == ("frame", 3, 3)  # the same run, at its step
+        shown = sum(len(frame["points"][split]["x"]) for split in ("train", "test"))
+        assert shown == 14
