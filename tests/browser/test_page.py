@@ -30,16 +30,18 @@ def test_page_loads_with_every_control_from_the_catalog(page, catalog):
     assert counter(page) == 0
     assert state(page, "s.connection") == "open"
 
-    # dataset thumbnails: one per set, points and sequences, drawn, the default one pressed
+    # dataset thumbnails: one per set, points and sequences, drawn, the default one pressed; the
+    # custom set last, a tile that uploads your own points
     names = [d["name"] for d in choices["datasets"]]
-    assert len(names) == 11 and sum(d["input_kind"] == "points" for d in choices["datasets"]) == 8
+    assert len(names) == 12 and sum(d["input_kind"] == "points" for d in choices["datasets"]) == 9
+    assert names[-1] == "custom" and page.inner_text("[data-dataset=custom]").endswith("your data")
     thumbs = page.locator("#group-data .thumb")
     assert thumbs.count() == len(names)
     assert page.eval_on_selector_all("#group-data .thumb", "b => b.map((x) => x.dataset.dataset)") == names
     painted = page.eval_on_selector_all("#group-data .thumb canvas", """cs => cs.map((c) => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; })""")
-    assert all(n > 20 for n in painted), painted
+    assert len(painted) == len(names) - 1 and all(n > 20 for n in painted), painted  # all but the custom set
     assert page.get_attribute(f"[data-dataset={defaults['dataset']['name']}]", "aria-pressed") == "true"
 
     # features: a checkbox per feature, the default ones ticked
