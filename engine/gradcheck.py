@@ -32,12 +32,18 @@ def reading(analytic, numeric, kinks: int) -> tuple:
     return error, "suspect" if error < SUSPECT else "wrong"
 
 
+def check_layer(trainer, layer: int | None) -> None:
+    """Raise InstrumentError unless layer is None (every layer) or an index of the run's entries."""
+    if layer is not None and not (isinstance(layer, int) and 0 <= layer < len(trainer.entries)):
+        raise InstrumentError(f"there is no layer {layer!r}; the network has {len(trainer.entries)}",
+                              "layer")
+
+
 def gradcheck(trainer, layer: int | None = None) -> dict:
     """{entries: [{layer, name, param, rel_error, verdict, checked, size, kinks}], batch, of,
     dropout_off} for every parameter tensor (or those of one layer), on the examples of the next
     batch (`batch` of its `of`: all of them unless the net is too large to afford)."""
-    if layer is not None and not (isinstance(layer, int) and 0 <= layer < len(trainer.entries)):
-        raise InstrumentError(f"there is no layer {layer!r}; the network has {len(trainer.entries)}")
+    check_layer(trainer, layer)
     tensors = [(i, e, key) for i, e in enumerate(trainer.entries) for key in e.param_names
                if layer is None or i == layer]
     batch = trainer.sampler.peek(trainer.config.training.batch_size)

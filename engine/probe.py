@@ -31,7 +31,12 @@ def _fixed_work(trainer) -> float:
 
 
 class InstrumentError(ValueError):
-    """An instrument asked for what the run cannot give (no step yet, no such layer)."""
+    """An instrument asked for what the run cannot give (no step yet, no such layer); `field`
+    names the request's field at fault, if one is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class Probe:

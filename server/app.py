@@ -17,6 +17,7 @@ from .lag import LagMonitor
 from .scheduler import Scheduler
 from .settings import Settings
 from .points_upload import router as points_upload
+from .workbench import Workbench
 from .trace_check import router as trace_check
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sys.setswitchinterval(SWITCH_INTERVAL)
     lag = LagMonitor()
     scheduler = Scheduler()
+    workbench = Workbench()  # the instruments' thread
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await lag.stop()
         scheduler.stop()
+        workbench.stop()
 
     app = FastAPI(title="Backprop Lab", version=version("backprop-lab"), lifespan=lifespan,
                   description="Watch backpropagation happen: live training over /ws.")
@@ -69,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket("/ws")
     async def websocket(ws: WebSocket) -> None:
-        await serve_websocket(ws, settings, app.state.sessions, scheduler)
+        await serve_websocket(ws, settings, app.state.sessions, scheduler, workbench)
 
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="static")
     return app

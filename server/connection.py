@@ -17,7 +17,7 @@ from .session import Session
 DETAIL_MODES = ("every", "heavy")  # /ws?detail=: detail in every frame, or only with the heavy parts
 
 
-async def serve_websocket(websocket: WebSocket, settings, registry: set, scheduler) -> None:
+async def serve_websocket(websocket: WebSocket, settings, registry: set, scheduler, workbench) -> None:
     """Run one session for the life of the connection."""
     headers = websocket.headers
     if not origin_allowed(headers.get("origin"), headers.get("host"), settings.allow_origins):
@@ -36,7 +36,8 @@ async def serve_websocket(websocket: WebSocket, settings, registry: set, schedul
 
     query = websocket.query_params
     detail = query.get("detail", "every")
-    session = Session(settings, post, scheduler, acks=query.get("ack") == "1", sparse_detail=detail == "heavy")
+    session = Session(settings, post, scheduler, workbench, acks=query.get("ack") == "1",
+                      sparse_detail=detail == "heavy")
     session.client = _client(websocket)
     registry.add(session)
     session.start()

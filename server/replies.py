@@ -130,6 +130,47 @@ class ExplainReply(Reply):
     complete: bool
 
 
+class Measured(Reply):
+    """What every instrument's reply carries: the run (outbox's counter) and step it measured,
+    and the ids of earlier requests of its kind that it answers in their place (coalesced)."""
+    run: int
+    step: int
+    superseded: list[MessageId]
+
+
+@with_config(STRICT)
+class GradcheckReply(Measured):
+    """Backpropagation against central differences, per parameter tensor (engine.gradcheck)."""
+    type: Literal["gradcheck"]
+    entries: list[dict]
+    batch: int
+    of: int
+    dropout_off: bool
+
+
+@with_config(STRICT)
+class LineReply(Measured):
+    """The last step's minibatch loss at θ + α·Δθ and along the negative gradient (engine.loss_line)."""
+    type: Literal["line"]
+    alpha: list[float]
+    loss: list[float | None]
+    gradient_loss: list[float | None]
+    step_length: float
+    batch: int
+    of: int
+    dropout_off: bool
+
+
+@with_config(STRICT)
+class SharpnessReply(Measured):
+    """The loss Hessian's top eigenvalue on the fixed batch, and 2/lr (engine.sharpness)."""
+    type: Literal["sharpness"]
+    value: float | None
+    two_over_lr: float
+    iterations: int
+    batch: int
+
+
 @with_config(STRICT)
 class Error(Reply):
     """A refused message (or a stopped session): what was wrong, and the field at fault."""
@@ -139,7 +180,7 @@ class Error(Reply):
 
 
 SERVER_MODELS = (Hello, ConfigReply, Frame, PhaseReply, Status, TraceReply, SpeedReply, ParamReply,
-                 ExplainReply, Error)
+                 ExplainReply, GradcheckReply, LineReply, SharpnessReply, Error)
 ServerMessage = Annotated[Union[SERVER_MODELS], Field(discriminator="type")]
 SERVER_ADAPTER = TypeAdapter(ServerMessage)
 

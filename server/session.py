@@ -1,7 +1,8 @@
 """One connection's training session: its state, and what the event loop calls on it.
 
 Every trainer call happens on the process's one trainer thread (server.scheduler runs
-server.turns), so the trainer needs no locks. Message handlers live in server.messages, flow
+server.turns), so the trainer needs no locks; the instruments measure a copy of the run on the
+process's instrument thread (server.workbench). Message handlers live in server.messages, flow
 control in server.flow, frame assembly in server.outbox.
 """
 import collections
@@ -17,6 +18,7 @@ from .flow import FrameWindow, SpeedCap
 from .messages import HANDLERS, Idle
 from .outbox import Outbox
 from .replies import Error, Hello, Status
+from .workbench import Requests
 
 _session_ids = itertools.count(1)
 
@@ -24,8 +26,9 @@ _session_ids = itertools.count(1)
 class Session:
     """Plays, pauses, steps and phases a Trainer; posts `(json_text, is_frame)` to the connection."""
 
-    def __init__(self, settings, post, scheduler, config=None, acks=False, sparse_detail=False):
+    def __init__(self, settings, post, scheduler, workbench, config=None, acks=False, sparse_detail=False):
         self.settings, self.scheduler = settings, scheduler
+        self.instruments = Requests(workbench)  # gradcheck, line and sharpness requests
         self.id = f"{id(self):x}-{next(_session_ids)}"
         self.trainer = Trainer(config, snapshot_every=settings.snapshot_every, scheduled_metrics=True)
         self.window = FrameWindow(acks, settings.max_in_flight)
@@ -103,6 +106,7 @@ class Session:
     def close(self) -> None:
         """Stop taking turns; returns once a turn in progress has ended."""
         self.closed = True
+        self.instruments.drop()
         self.scheduler.remove(self)
 
     # ---- called on the trainer thread -------------------------------------------------------
