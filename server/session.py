@@ -16,6 +16,7 @@ from engine.divergence import ADVICE, describe_nonfinite
 
 from .flow import FrameWindow, SpeedCap
 from .messages import HANDLERS, Idle
+from .messages.instruments import track_sharpness
 from .outbox import Outbox
 from .replies import Error, Hello, Status
 from .workbench import Requests
@@ -29,6 +30,7 @@ class Session:
     def __init__(self, settings, post, scheduler, workbench, config=None, acks=False, sparse_detail=False):
         self.settings, self.scheduler = settings, scheduler
         self.instruments = Requests(workbench)  # gradcheck, line and sharpness requests
+        self.sharpness_tracking = None  # the `sharpness {every}` request that tracks training, if any
         self.id = f"{id(self):x}-{next(_session_ids)}"
         self.trainer = Trainer(config, snapshot_every=settings.snapshot_every, scheduled_metrics=True)
         self.window = FrameWindow(acks, settings.max_in_flight)
@@ -125,6 +127,12 @@ class Session:
     def new_run(self) -> None:
         """A rebuild or reset began a new run at step 0."""
         self.outbox.new_run()
+        track_sharpness(self)
+
+    def stepped(self, record) -> None:
+        """Training applied a step (play or `step {count}`): a tracked sharpness may be due."""
+        if record.applied:
+            track_sharpness(self)
 
     def diverged(self, record, message_id=None, frame=True) -> None:
         """Pause and report where the first non-finite value appeared."""

@@ -79,6 +79,7 @@ def _play(session, deadline: float) -> None:
     while now < deadline and not _behind(session) and cap.allows(now):
         record = trainer.step()
         cap.took()
+        session.stepped(record)
         if not record.applied:
             session.diverged(record)
             return
@@ -103,6 +104,7 @@ def _continue_stepping(session, deadline: float) -> None:
             session.send_frame(heavy=False)
         record = session.trainer.step()
         session.stepping[0] -= 1
+        session.stepped(record)
         if not record.applied or time.monotonic() >= deadline:
             break
     if session.stepping[0] == 0 or (record is not None and not record.applied):

@@ -19,6 +19,7 @@ from .registry import ClientMessage, handles
 
 log = logging.getLogger("backprop_lab")
 MAX_ITERATIONS = 100  # power iterations a sharpness request may ask for
+MAX_EVERY = 100_000  # steps between tracked sharpness measurements, at most
 
 
 def _request(session, m, reply_model, check, measure) -> None:
@@ -73,10 +74,22 @@ def line_request(session, m: Line) -> None:
 class Sharpness(ClientMessage):
     type: Literal["sharpness"]
     iterations: int = Field(ITERATIONS, ge=1, le=MAX_ITERATIONS, description="power iterations at most")
+    every: int | None = Field(None, ge=0, le=MAX_EVERY, description=(
+        "also measure whenever training reaches a multiple of this many steps, from now on (0: stop)"))
 
 
 @handles(Sharpness)
 def sharpness_request(session, m: Sharpness) -> None:
-    """The loss Hessian's top eigenvalue on the fixed batch, against 2/lr."""
+    """The loss Hessian's top eigenvalue on the fixed batch, against 2/lr; with `every`, tracked."""
+    if m.every is not None:
+        session.sharpness_tracking = m if m.every else None
     _request(session, m, SharpnessReply, lambda trainer: None,
              lambda copied: sharpness(copied, m.iterations))
+
+
+def track_sharpness(session) -> None:
+    """Measure the sharpness (a reply without id) when the session tracks it and the run has
+    reached a multiple of its `every` steps (step 0 of a new run included)."""
+    tracking = session.sharpness_tracking
+    if tracking is not None and session.trainer.steps % tracking.every == 0:
+        sharpness_request(session, tracking.model_copy(update={"id": None, "every": None}))

@@ -77,6 +77,7 @@ def phase(session, m: Phase) -> None:
     session.outbox.send(PhaseReply, m.id, phase=p.phase, layer=p.layer, layer_name=name, step=p.step,
                         tensors=frames.phase_tensors(p.tensors), **time_step)
     if p.phase == "update":
+        session.stepped(p.record)
         session.send_frame(heavy=True, message_id=m.id)
         if not p.record.applied:
             session.diverged(p.record, m.id, frame=False)

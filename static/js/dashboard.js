@@ -4,13 +4,16 @@
 import { ClipNormChart } from "./charts/clipnorm.js";
 import { DistributionOverTime } from "./charts/distribution.js";
 import { FlowMap } from "./charts/flowmap.js";
+import { GradcheckTable } from "./charts/gradcheck.js";
 import { HistogramGrid } from "./charts/histgrid.js";
 import { layerLegend, LayerSeriesChart } from "./charts/layerseries.js";
 import { LossChart } from "./charts/loss.js";
+import { LossLineChart } from "./charts/lossline.js";
 import { NetworkChart } from "./charts/network.js";
 import { networkKey } from "./charts/networkkey.js";
 import { OutputChart } from "./charts/output.js";
 import { PhasePanel } from "./charts/phase.js";
+import { SharpnessChart } from "./charts/sharpness.js";
 import { HealthBadges } from "./health.js";
 import { classCount, inputFeatures } from "./schema.js";
 import { getState, setState, subscribe, view } from "./state.js";
@@ -19,6 +22,7 @@ const $ = (selector) => document.querySelector(selector);
 const HISTORY_PANELS = ["loss", "flow", "flowmap", "ratio", "saturated", "dead", "clip", "dist"];
 const LAYER_PANELS = ["network", "flow", "ratio", "saturated", "dead"]; // those that highlight layers
 const SMOOTHED_PANELS = ["loss", "flow", "ratio", "clip"]; // those the smoothing control smooths
+const INSTRUMENT_PANELS = ["gradcheck", "line", "sharpness"]; // each drawn from its state key
 
 /** Every chart, on its element. */
 function makeCharts() {
@@ -35,6 +39,9 @@ function makeCharts() {
     clip: new ClipNormChart($("#chart-clip")),
     hist: new HistogramGrid($("#chart-hist")),
     dist: new DistributionOverTime($("#chart-dist")),
+    gradcheck: new GradcheckTable($("#gradcheck-table"), $("#gradcheck-note")),
+    line: new LossLineChart($("#chart-line"), $("#line-note")),
+    sharpness: new SharpnessChart($("#chart-sharpness"), $("#sharpness-note")),
   };
 }
 
@@ -68,7 +75,19 @@ function registerRedraws(redraws, charts) {
       $("#hist-note").textContent = charts.hist.note;
     }),
     dist: redraws.add($("#chart-dist"), 2000, () => charts.dist.draw(view().history, view().layers)),
+    // the instruments measure the live run (a reply may come before its run's frame: drawn with it)
+    gradcheck: redraws.add($("#panel-gradcheck"), 300, () => charts.gradcheck.draw(ofThisRun(getState().gradcheck))),
+    line: redraws.add($("#panel-line"), 300, () => charts.line.draw(ofThisRun(getState().line))),
+    sharpness: redraws.add($("#panel-sharpness"), 500, () => {
+      const { sharpness, run } = getState();
+      charts.sharpness.draw(sharpness.run === run ? sharpness.points : []);
+    }),
   };
+}
+
+/** An instrument's reply if it measured the run the page shows now, else null. */
+function ofThisRun(reply) {
+  return reply && reply.run === getState().run ? reply : null;
 }
 
 /** The distributions' layer menu, keeping the chosen layer where it still exists. */
@@ -126,6 +145,7 @@ export function installDashboard(redraws) {
     if (any("health", "replay")) badges.draw(view().health ?? []);
     if (changed.has("highlight")) LAYER_PANELS.forEach((k) => mark[k]());
     if (changed.has("smoothing")) SMOOTHED_PANELS.forEach((k) => mark[k]());
+    for (const k of INSTRUMENT_PANELS) if (any(k, "run")) mark[k]();
   });
   return charts;
 }

@@ -12,7 +12,8 @@ export const PARTS = {
   panels: { network: "Network", flow: "Gradient flow", output: "Output", predictions: "Predictions (sequences)",
     loss: "Loss", unrolled: "Unrolled through time", gradtime: "Gradient through time", eigen: "Recurrent eigenvalues",
     phase: "Step-through", ratio: "Update / weight", saturated: "Saturated units", dead: "Dead ReLUs", clip: "Clipping",
-    distributions: "Distributions" },
+    distributions: "Distributions", gradcheck: "Gradient check", line: "The loss along the step",
+    sharpness: "Sharpness against 2/lr" },
   controls: { setup: "the setup column", more: "the “More” settings", presets: "the classic-experiment menu",
     badges: "the health badges", speed: "Speed and Flat out", files: "Export, Import and Share" },
 };

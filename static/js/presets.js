@@ -33,6 +33,14 @@ function showLossScale(scale) {
   box.dispatchEvent(new Event("change"));
 }
 
+/** Open the folds that hold the preset's panels (the instruments'), so what it is about shows. */
+function openFolds(panels) {
+  for (const name of panels) {
+    const fold = document.querySelector(`.panel[data-part="${name}"]`)?.closest("details");
+    if (fold && !fold.open) fold.open = true;
+  }
+}
+
 /** Fill the menu from each catalog; a choice configures the preset and starts a new run. Returns
  * `open(preset, config)`: the preset's note and loss scale over `config` (a lesson link's), as a new run. */
 export function installPresets(transport) {
@@ -41,6 +49,7 @@ export function installPresets(transport) {
     transport.reset(); // a new run even when only live settings differ (e.g. just the optimizer)
     showLossScale(preset.loss_scale ?? "linear");
     showNote(preset, transport);
+    openFolds(preset.panels ?? []);
     setHashParam("preset", encodeURIComponent(preset.id));
   };
   subscribe((s, changed) => {

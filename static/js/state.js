@@ -28,6 +28,9 @@ const state = {
   historyVersion: 0, // bumped when the live History gains rows
   lostAtStep: null, // the step the last lost connection had reached
   resumeWhenVisible: false, // training was paused because the tab was hidden: play again when shown
+  gradcheck: null, // the latest `gradcheck` reply of this run (instruments.js)
+  line: null, // the latest `line` reply of this run
+  sharpness: { run: 0, points: [] }, // a run's `sharpness` replies, in the order of their steps
   lesson: null, // a lesson link's {hide: [part names], lock: ["setup"]} (lesson.js), or null
 };
 

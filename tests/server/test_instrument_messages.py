@@ -67,6 +67,24 @@ def test_sharpness_reply_is_the_engines_field_by_field(run_conv):
     assert reply["two_over_lr"] == 2 / 0.03 and reply["batch"] == 250
 
 
+def test_sharpness_tracked_every_n_steps_as_training_passes_them_until_stopped(run_conv):
+    run_conv.send({"type": "sharpness", "every": 5, "iterations": 3, "id": "track"})
+    assert run_conv.expect("sharpness", id="track")["step"] == 4  # measured now, too
+    run_conv.send({"type": "step", "count": 7})
+    tracked = [m for m in run_conv.until(lambda m: m["type"] == "sharpness" and m["step"] == 10)
+               if m["type"] == "sharpness"]
+    assert [(m["step"], "id" in m) for m in tracked] == [(5, False), (10, False)]
+    twin = engine_twin(10)
+    assert tracked[-1] == {"type": "sharpness", "run": 2, "superseded": [], **sharpness(twin, iterations=3)}
+    run_conv.send({"type": "reset", "id": "reset"})  # a new run is measured at its step 0
+    assert run_conv.until(lambda m: m["type"] == "sharpness")[-1]["run"] == 3
+    run_conv.send({"type": "sharpness", "every": 0, "id": "stop"})
+    stopped = run_conv.until(lambda m: m["type"] == "sharpness" and m.get("id") == "stop")[-1]
+    assert stopped["step"] == 0 and stopped["run"] == 3
+    run_conv.step(10)
+    run_conv.nothing_within(0.5)
+
+
 @pytest.mark.parametrize("message, field, words", [
     ({"type": "gradcheck", "layer": 3}, "layer", "gradcheck: there is no layer 3; the network has 3"),
     ({"type": "gradcheck", "layer": -1}, "layer", "greater than or equal to 0"),
@@ -76,6 +94,7 @@ def test_sharpness_reply_is_the_engines_field_by_field(run_conv):
     ({"type": "sharpness", "iterations": 0}, "iterations", "greater than or equal to 1"),
     ({"type": "sharpness", "iterations": 10 ** 9}, "iterations", "less than or equal to 100"),
     ({"type": "sharpness", "iterations": 2.5}, "iterations", "valid integer"),
+    ({"type": "sharpness", "every": -1}, "every", "greater than or equal to 0"),
 ])
 def test_bad_requests_name_the_field_and_change_nothing(run_conv, message, field, words):
     run_conv.send({**message, "id": 5})
