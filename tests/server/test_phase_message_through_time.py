@@ -15,7 +15,7 @@ def test_phase_replies_carry_t_forward_then_backward_in_time():
     sent, frames = [], []
     session = SimpleNamespace(playing=True, trainer=Trainer(CONFIG),
                               outbox=SimpleNamespace(send=lambda model, id_, **f: sent.append(reply(model, id_, **f))),
-                              send_frame=lambda **kw: frames.append(kw), diverged=None)
+                              send_frame=lambda **kw: frames.append(kw), stepped=lambda record: None, diverged=None)
     for n in range(10):
         phase(session, Phase(type="phase", id=n))
     for message in sent:
