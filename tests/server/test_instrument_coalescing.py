@@ -58,6 +58,7 @@ def test_requests_arriving_while_one_runs_are_coalesced_latest_wins(conv, held):
     conv.step(1)
     conv.send({"type": "gradcheck", "layer": 2, "id": 4})  # the latest, after one more step
     conv.send({"type": "line", "id": 5})  # another kind: not coalesced with these, queued
+    assert conv.step(1)["step"] == 3  # the trainer thread has handled (and queued) all of them
     release.set()
     first = conv.expect("gradcheck", id=1, step=1, superseded=[])
     line = conv.expect("line", id=5, step=2, superseded=[])
