@@ -75,7 +75,8 @@ def test_sharpness_is_tracked_every_n_steps_against_two_over_lr(instruments):
     wait_state(page, "s.sharpness.points.some((p) => p.step === 50)")
     points = state(page, "s.sharpness.points.map((p) => p.step)")
     assert points[-3:] == [30, 40, 50]
-    page.wait_for_function("n => document.getElementById('chart-sharpness').data[0].x.length === n", arg=len(points))
+    page.wait_for_function("n => (document.getElementById('chart-sharpness').data || [])[0]?.x.length === n",
+                           arg=len(points))
     drawn, bound = page.evaluate(PLOTTED, "chart-sharpness")
     measured = {m["step"]: m for m in replies(page, "sharpness")}
     assert drawn == {"x": points, "y": [measured[s]["value"] for s in points]}
