@@ -1,12 +1,15 @@
 """Health badges through time, for nets with recurrent entries: the gradient that reaches the
-first time step, ‖dL/dh_1‖, against the one at the last, ‖dL/dh_T‖, read off the recent steps."""
+first time step, ‖dL/dh_1‖, against the one at the last, ‖dL/dh_T‖, read off the recent steps.
+Vanishing is judged on plain rnn layers only: an LSTM carries its memory in its cell c, so a small
+‖dL/dh_1‖ does not mean the first step is forgotten (a learned LSTM shows 1e-5 while it remembers)."""
 import numpy as np
 
 TIME_RULES = {
     "vanishing_through_time": {
         "label": "Vanishing through time", "threshold": 1e-2,
         "source": "Bengio, Simard & Frasconi (1994); Pascanu, Mikolov & Bengio (2013)",
-        "why": "‖dL/dh_1‖ is over 100× below ‖dL/dh_T‖ in a recurrent layer: the first time steps "
+        "why": "‖dL/dh_1‖ is over 100× below ‖dL/dh_T‖ in an rnn layer (an LSTM is not judged: its "
+               "memory runs in its cell c, which ‖dL/dh_t‖ does not measure): the first time steps "
                "barely shape the weights, so long-range dependencies are not learned",
         "try": "an LSTM, orthogonal or identity recurrent_init (IRNN), or shorter sequences"},
     "exploding_through_time": {
@@ -16,6 +19,8 @@ TIME_RULES = {
                "goes back in time, and the updates it drives are unstable",
         "try": "gradient clipping, a smaller recurrent init gain, or shorter sequences"},
 }
+
+NOT_JUDGED = "judged on rnn layers only; an lstm keeps its memory in its cell c, beyond ‖dL/dh_t‖"
 
 
 def first_to_last(signals) -> np.ndarray:
@@ -39,10 +44,16 @@ def time_badges(trainer, rows, badge, median) -> None:
         return
     signals, _ = trainer.recorder.time_values(rows)
     ratios = median(first_to_last(signals))
-    finite = np.isfinite(ratios)
-    for rule, worst, beyond in (
-            ("vanishing_through_time", np.nanmin, lambda r: r < TIME_RULES["vanishing_through_time"]["threshold"]),
-            ("exploding_through_time", np.nanmax, lambda r: r > TIME_RULES["exploding_through_time"]["threshold"])):
+    plain = np.array([trainer.entries[i].layer.kind == "rnn" for i in layout.entries])
+    for rule, judged, worst, beyond in (
+            ("vanishing_through_time", plain, np.nanmin,
+             lambda r: r < TIME_RULES["vanishing_through_time"]["threshold"]),
+            ("exploding_through_time", np.ones_like(plain), np.nanmax,
+             lambda r: r > TIME_RULES["exploding_through_time"]["threshold"])):
+        if not judged.any():
+            badge(rule, None, reason=NOT_JUDGED)
+            continue
+        finite = np.isfinite(ratios) & judged
         if not finite.any():
             badge(rule, None, reason="no gradient through time yet")
             continue

@@ -68,7 +68,7 @@ def load_preset(page, catalog, preset_id: str) -> dict:
 def run_preset(page, preset: dict) -> None:
     """Click the note's "Run N steps" and wait for the frame answering that `step {count}`."""
     page.click("[data-action=preset-run]")
-    wait_state(page, "s.step === arg && s.status === 'paused'", preset["steps"], timeout=20_000)
+    wait_state(page, "s.step === arg && s.status === 'paused'", preset["steps"], timeout=180_000)  # sequence presets: a minute
     page.wait_for_function(
         "n => document.querySelector('[data-testid=step]').textContent.replaceAll(',', '') === String(n)",
         arg=preset["steps"])

@@ -213,13 +213,24 @@ def test_an_irnn_with_gain_above_one_explodes_through_time(seed):
     assert found["vanishing_through_time"]["status"] == "ok"
 
 
-def test_a_short_lstm_neither_vanishes_nor_explodes():
+def test_a_short_lstm_does_not_explode_and_is_not_judged_for_vanishing():
     trainer = Trainer({"dataset": {"name": "remember_first", "seq_len": 5},
                        "network": {"hidden": [{"kind": "lstm", "units": 8}]}})
     trainer.run(30)
     found = badges(trainer)
-    assert [found[rule]["status"] for rule in TIME_RULES] == ["ok", "ok"]
+    assert [found[rule]["status"] for rule in TIME_RULES] == ["unknown", "ok"]
+    assert "its cell c" in found["vanishing_through_time"]["headline"]
     assert 1e-2 < median_ratio(trainer) < 100
+
+
+def test_vanishing_through_time_judges_the_rnn_and_not_the_lstm_of_a_stacked_net():
+    trainer = Trainer({**VANISHING, "network": {**VANISHING["network"],
+                       "hidden": [*VANISHING["network"]["hidden"], {"kind": "lstm", "units": 8}]}})
+    trainer.run(30)
+    vanishing = badges(trainer)["vanishing_through_time"]
+    assert median_ratio(trainer, entry=0) < 1e-2
+    assert vanishing["status"] == "warn" and vanishing["layers"] == ["rnn1"]
+    assert vanishing["value"] == pytest.approx(median_ratio(trainer, entry=0), rel=1e-12)
 
 
 def test_through_time_badges_come_after_the_others_only_for_recurrent_nets():

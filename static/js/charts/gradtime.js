@@ -46,7 +46,9 @@ export class GradTimeChart {
     const last = lines[k].y[lines[k].y.length - 1];
     this.note.textContent = first && last
       ? `Step ${time.latest.step}, ${layers[heatmap.layer].name}: ‖dL/dh_1‖ / ‖dL/dh_T‖ = ${(first / last).toExponential(1)}`
-        + (first / last < 1e-2 ? ": the gradient fades into the past (vanishing through time)."
+        + (first / last < 1e-2 && layers[heatmap.layer].kind === "lstm"
+          ? ": ‖dL/dh_t‖ fades into the past, but an LSTM carries its memory back along its cell c, which this does not measure."
+          : first / last < 1e-2 ? ": the gradient fades into the past (vanishing through time)."
           : first / last > 100 ? ": the gradient grows into the past (exploding through time)." : ": the gradient reaches back in time.")
       : `Step ${time.latest.step}: no finite gradient through time.`;
   }
