@@ -84,6 +84,7 @@ def test_a_link_of_many_own_points_says_it_does_not_carry_them(page, tmp_path):
 
 def drag(page, start, end):
     """Press at plane point `start`, move to `end` and let go, as a person draws on the plane."""
+    page.wait_for_function("() => window.backpropLab.charts.output.input !== null")  # drawn once: its plane is known
     box = page.locator("#chart-output").bounding_box()
     a, b = page.evaluate("""([s, e]) => { const a = window.backpropLab.charts.output.area();
         return [[a.X(s[0]), a.Y(s[1])], [a.X(e[0]), a.Y(e[1])]]; }""", [start, end])

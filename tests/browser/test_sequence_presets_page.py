@@ -17,8 +17,9 @@ def run_to_end(page, preset: dict) -> dict:
     page.click("[data-action=preset-run]")
     wait_state(page, "s.step === arg && s.status === 'paused'", preset["steps"], timeout=180_000)
     page.locator("#panel-gradtime").scroll_into_view_if_needed()
-    page.wait_for_function(f"n => {CHARTS}.gradtime.drawn && {CHARTS}.gradtime.drawn.step === n",
-                           arg=preset["steps"])
+    name = f'{preset["config"]["network"]["hidden"][0]["kind"]}1'  # drawn from this run, not the last preset's
+    page.wait_for_function(f"""([n, name]) => {{ const d = {CHARTS}.gradtime.drawn;
+        return d && d.step === n && d.lines[0].name === name; }}""", arg=[preset["steps"], name])
     return page.evaluate(f"() => {CHARTS}.gradtime.drawn")
 
 

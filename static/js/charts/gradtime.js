@@ -12,7 +12,7 @@ export class GradTimeChart {
   constructor(element, note) {
     this.element = element;
     this.note = note;
-    this.drawn = null; // read by tests: {step, lines [{layer, y}], heatmap {layer, steps, z}}
+    this.drawn = null; // read by tests: {step, lines [{layer, name, y}], heatmap {layer, steps, z}}
   }
 
   /** Draw a TimeHistory (history.time) for `layers` (the trace's), the heatmap of recurrent entry `chosen`. */
@@ -24,7 +24,7 @@ export class GradTimeChart {
       return;
     }
     const k = Math.max(0, time.layers.indexOf(chosen));
-    const lines = time.latest.norms.map((norms, r) => ({ layer: time.layers[r],
+    const lines = time.latest.norms.map((norms, r) => ({ layer: time.layers[r], name: layers[time.layers[r]].name,
       y: norms.map((v) => (v > 0 && Number.isFinite(v) ? v : null)) }));
     const heatmap = { layer: time.layers[k], ...time.heatmap(k) };
     const traces = lines.map((line, r) => ({ type: "scatter", mode: "lines+markers", x: line.y.map((_, t) => t + 1), y: line.y,
