@@ -192,7 +192,7 @@ def test_a_sequence_run_exports_and_its_trace_replays_in_the_sequence_panels(pag
     page.locator("#panel-gradtime").scroll_into_view_if_needed()
     page.wait_for_function(f"() => {CHARTS}.gradtime.drawn && {CHARTS}.gradtime.drawn.step === 6")
     lines = page.evaluate(f"() => {CHARTS}.gradtime.drawn.lines")
-    assert lines == [{"layer": 0, "y": trace["steps"][-1]["layers"][0]["signal_norm_by_time"]}]
+    assert lines == [{"layer": 0, "name": "rnn1", "y": trace["steps"][-1]["layers"][0]["signal_norm_by_time"]}]
 
 
 def test_a_recurrent_nets_own_fields_show_with_it_and_a_refused_one_says_why(page):
