@@ -70,14 +70,16 @@ class Probe:
             d = self.net.backward(i, d)
         return float(self.loss.per_example(out, y).mean()), self.net.store.grad.copy()
 
-    def loss_nudged(self, j: int, h: float) -> float:
-        """The batch's mean loss with element j of the run's θ moved by h, once the store holds
-        that θ (after loss_at or gradient_at of self.theta): changed in place and put back."""
+    def loss_nudged(self, j: int, h: float) -> tuple:
+        """(the batch's mean loss, the size of what it was computed from: |loss| + the mean of each
+        row's largest |output|) with element j of the run's θ moved by h, once the store holds that
+        θ (after loss_at or gradient_at of self.theta): changed in place and put back."""
         store = self.net.store
         store.theta[j] = self.theta[j] + h
         try:
             out, y = by_example(self._forward(None), self.y)
-            return float(self.loss.per_example(out, y).mean())
+            loss = float(self.loss.per_example(out, y).mean())
+            return loss, abs(loss) + float(np.abs(out).max(axis=1).mean())
         finally:
             store.theta[j] = self.theta[j]
 

@@ -18,6 +18,19 @@ def test_too_large_a_rate_shows_its_last_step_overshooting(page, catalog):
     assert page.evaluate("() => document.getElementById('chart-line').data[0].y") == line["loss"]
 
 
+def test_on_the_diverged_run_the_gradient_check_cannot_tell_rather_than_call_it_wrong(page, catalog):
+    preset = load_preset(page, catalog, "lr-too-large")
+    run_preset(page, preset)
+    page.click("[data-action=gradcheck]")
+    wait_state(page, "s.gradcheck !== null && s.gradcheck.step === arg", preset["steps"])
+    assert {e["verdict"] for e in state(page, "s.gradcheck.entries")} == {"roundoff"}  # the loss is above 1e17
+    page.locator("#panel-gradcheck").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=gradcheck-row]').length === 6")
+    rows = page.evaluate("""() => [...document.querySelectorAll('[data-testid=gradcheck-row]')].map((r) =>
+        [r.cells[3].textContent, r.cells[4].textContent, r.cells[4].title])""")
+    assert len(rows) == 6 and all(row[:2] == ["—", "cannot tell"] and "roundoff" in row[2] for row in rows), rows
+
+
 def test_full_batch_descent_shows_the_sharpness_hovering_at_two_over_lr(page, catalog):
     preset = load_preset(page, catalog, "edge-of-stability")
     assert page.get_attribute("#instruments", "open") is not None

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from engine import Trainer
+from engine.gradcheck import gradcheck
 from engine.loss_line import loss_line
 from engine.sharpness import sharpness
 from test_presets import BY_ID, SEEDS, full_config
@@ -61,3 +62,15 @@ def test_full_batch_gradient_descent_sharpens_to_two_over_lr_and_hovers(seed):
     assert all(0.75 < r < 1.25 for s, r in ratio.items() if s >= 300), ratio  # and hovers there
     assert loss[500] < loss[250] < loss[0], loss  # while the loss goes on falling
     assert preset["panels"][0] == "sharpness"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_diverged_run_is_not_called_wrong_the_check_cannot_tell(seed):
+    """After its steps the loss is above 1e17, where a difference's roundoff (ε·|L|/h ≥ 1e6)
+    swamps every gradient: the gradient check says it cannot tell, never that backpropagation
+    (which is right) is wrong."""
+    preset = BY_ID["lr-too-large"]
+    trainer = Trainer(full_config(preset, seed))
+    trainer.run(preset["steps"])
+    assert trainer.last_record.loss > 1e17
+    assert {e["verdict"] for e in gradcheck(trainer)["entries"]} == {"roundoff"}

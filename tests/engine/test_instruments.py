@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine import LAYERS, Trainer
-from engine.gradcheck import gradcheck
+from engine.gradcheck import gradcheck, reading
 from engine.layers.dense import Dense
 from engine.loss_line import ALPHAS, loss_line
 from engine.probe import InstrumentError, Probe
@@ -82,6 +82,16 @@ def test_a_wrong_backward_is_flagged_wrong(monkeypatch):
     verdicts = {(e["name"], e["param"]): e["verdict"] for e in gradcheck(trainer)["entries"]}
     assert verdicts[("dense1", "W")] == "wrong" and verdicts[("dense2", "W")] == "wrong"
     assert verdicts[("dense1", "b")] == "right" and verdicts[("dense3", "W")] == "right"  # the output's own Dense
+
+
+def test_roundoff_explains_a_gap_only_when_it_is_as_large():
+    analytic = np.array([1.0, 2.0, 3.0])
+    numeric = analytic + np.array([1e-3, 0.0, 0.0])  # relative error 2.7e-4: wrong, unless roundoff
+    assert reading(analytic, numeric, np.full(3, 1e-6), kinks=0)[1] == "wrong"
+    assert reading(analytic, numeric, np.full(3, 1e-3), kinks=0)[1] == "roundoff"
+    assert reading(analytic, analytic + 1e-9, np.full(3, 1e-3), kinks=0)[1] == "right"  # agreement is evidence
+    assert reading(np.zeros(3), np.zeros(3), np.full(3, 1e3), kinks=0)[1] == "roundoff"  # nothing resolved
+    assert reading(np.zeros(3), np.zeros(3), np.full(3, 1e-12), kinks=0)[1] == "zero"
 
 
 def test_line_starts_at_the_steps_loss_and_lands_at_the_new_weights_loss():

@@ -5,6 +5,7 @@ import { HEALTHY, WARN } from "../palette.js";
 
 const READINGS = {
   right: ["right", "below 1e-7: backpropagation agrees with the differences"],
+  roundoff: ["cannot tell", "the loss is so large that float64 roundoff alone could make this gap: differences resolve nothing here (has the run diverged?)"],
   kinks: ["explained by kinks", "above 1e-7, but differences crossed ReLU's kink at 0, where the slope jumps"],
   suspect: ["suspect", "between 1e-7 and 1e-4: look closer, unless the net has kinks"],
   wrong: ["wrong", "above 1e-4: the gradient is probably wrong"],
@@ -51,7 +52,7 @@ export class GradcheckTable {
     reading.dataset.verdict = e.verdict;
     if (COLORS[e.verdict]) reading.style.color = COLORS[e.verdict];
     const checked = numberCell(e.checked, e.checked === e.size ? `all ${e.size}` : `${e.checked} of ${e.size}`);
-    const error = numberCell(e.rel_error, e.rel_error === null ? "—" : e.rel_error.toExponential(1));
+    const error = numberCell(e.rel_error, e.rel_error === null || e.verdict === "roundoff" ? "—" : e.rel_error.toExponential(1));
     row.append(Object.assign(document.createElement("td"), { textContent: e.name }),
       Object.assign(document.createElement("td"), { textContent: e.param }), checked, error, reading);
     return row;

@@ -3,8 +3,7 @@
 // sentence on what the curve says (overshot the valley, landed in it, or stopped short).
 
 import { SERIES, WARN } from "../palette.js";
-
-const AXIS_FONT = { size: 10 };
+import { PLOT_CONFIG, lineLayout } from "./plotconfig.js";
 
 /** The finite minimum of ys (nulls skipped) and its index: [value, index]. */
 function lowest(ys) {
@@ -29,7 +28,7 @@ export class LossLineChart {
   constructor(element, note) {
     this.element = element;
     this.note = note;
-    Plotly.newPlot(element, [], {}, { displayModeBar: false, responsive: true });
+    Plotly.newPlot(element, [], {}, PLOT_CONFIG);
   }
 
   /** Draw a `line` reply (null: none in this run yet). */
@@ -48,11 +47,9 @@ export class LossLineChart {
     ];
     const finite = [...reply.loss, ...reply.gradient_loss].filter((y) => y !== null && y > 0);
     const log = finite.length > 0 && Math.max(...finite) / Math.min(...finite) > 100;
-    const layout = { margin: { l: 64, r: 12, t: 10, b: 34 }, font: AXIS_FONT, showlegend: true,
-      legend: { orientation: "h", y: -0.25, font: { size: 10 } },
-      xaxis: { title: { text: "α (step length: 1 = the step taken)", font: AXIS_FONT }, zeroline: false },
-      yaxis: { title: { text: "minibatch loss", font: AXIS_FONT }, type: log ? "log" : "linear" },
-      shapes: [0, 1].map((a) => ({ type: "line", x0: a, x1: a, yref: "paper", y0: 0, y1: 1, line: { color: "#ccd", width: 1, dash: "dot" } })) };
+    const layout = lineLayout("α (step length: 1 = the step taken)", "minibatch loss",
+      { xaxis: { zeroline: false }, yaxis: { type: log ? "log" : "linear" } });
+    layout.shapes = [0, 1].map((a) => ({ type: "line", x0: a, x1: a, yref: "paper", y0: 0, y1: 1, line: { color: "#ccd", width: 1, dash: "dot" } }));
     Plotly.react(this.element, traces, layout);
     const length = reply.step_length.toPrecision(3);
     const sampled = reply.batch < reply.of ? ` (${reply.batch} of its ${reply.of} examples)` : "";

@@ -2,14 +2,13 @@
 // sentence on where the latest stands.
 
 import { SERIES, WARN } from "../palette.js";
-
-const AXIS_FONT = { size: 10 };
+import { PLOT_CONFIG, lineLayout } from "./plotconfig.js";
 
 export class SharpnessChart {
   constructor(element, note) {
     this.element = element;
     this.note = note;
-    Plotly.newPlot(element, [], {}, { displayModeBar: false, responsive: true });
+    Plotly.newPlot(element, [], {}, PLOT_CONFIG);
   }
 
   /** Draw this run's `sharpness` replies ([] : none yet), in the order of their steps. */
@@ -21,10 +20,7 @@ export class SharpnessChart {
       { name: "2/lr", x: steps, y: points.map((p) => p.two_over_lr), mode: points.length > 1 ? "lines" : "markers",
         line: { color: WARN, width: 1.5, dash: "dash", shape: "hv" }, marker: { color: WARN, symbol: "line-ew-open", size: 12 }, cliponaxis: false },
     ];
-    const layout = { margin: { l: 64, r: 12, t: 10, b: 34 }, font: AXIS_FONT, showlegend: true,
-      legend: { orientation: "h", y: -0.25, font: { size: 10 } },
-      xaxis: { title: { text: "step", font: AXIS_FONT }, rangemode: "tozero" },
-      yaxis: { title: { text: "sharpness", font: AXIS_FONT }, rangemode: "tozero" } };
+    const layout = lineLayout("step", "sharpness", { xaxis: { rangemode: "tozero" }, yaxis: { rangemode: "tozero" } });
     Plotly.react(this.element, traces, layout);
     const last = points[points.length - 1];
     if (!last) {
