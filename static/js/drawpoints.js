@@ -5,7 +5,7 @@
 // set from its points (a new run).
 
 import { toast } from "./notices.js";
-import { classCount } from "./schema.js";
+import { classCount, taskOf } from "./schema.js";
 import { getState, view } from "./state.js";
 
 const STEP = 0.35; // plane units between the points a drag lays down
@@ -82,9 +82,8 @@ export function installDrawing(transport, chart) {
       return;
     }
     const custom = catalog.custom_points.name;
-    const task = classCount(catalog, config) === 0 ? "regression" : "classification";
     const dataset = config.dataset.name === custom ? { points: after }
-      : { name: custom, task, points: after, n_classes: config.dataset.n_classes };
+      : { name: custom, task: taskOf(catalog, config.dataset), points: after, n_classes: config.dataset.n_classes };
     transport.configure({ dataset });
   }
 }

@@ -28,13 +28,19 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read(client):
     assert response.json() == {"ok": False, "line": 0, "message": "the file is over 2 MB; at most that"}
 
 
+def open_custom_run(ws, dataset: dict) -> dict:
+    """Past `hello`, configure a run on the uploaded `dataset` (cross-entropy, batch 4); returns
+    the `config` reply."""
+    assert ws.receive_json()["type"] == "hello"
+    ws.send_json({"type": "configure", "config": {"dataset": dataset, "training": {"loss": "cross_entropy",
+                                                                                 "batch_size": 4}}, "id": 1})
+    return next(m for m in iter(ws.receive_json, None) if m.get("id") == 1)
+
+
 def test_the_read_points_train_over_the_websocket(client):
     dataset = client.post("/api/points/csv", content=CSV.encode()).json()["dataset"]
     with client.websocket_connect("/ws") as ws:
-        assert ws.receive_json()["type"] == "hello"
-        ws.send_json({"type": "configure", "config": {"dataset": dataset, "training": {"loss": "cross_entropy",
-                                                                                     "batch_size": 4}}, "id": 1})
-        reply = next(m for m in iter(ws.receive_json, None) if m.get("id") == 1)
+        reply = open_custom_run(ws, dataset)
         assert reply["type"] == "config" and reply["config"]["dataset"]["points"] == dataset["points"]
         ws.send_json({"type": "step", "count": 3, "id": 2})
         frame = next(m for m in iter(ws.receive_json, None) if m.get("id") == 2)
@@ -44,9 +50,7 @@ def test_the_read_points_train_over_the_websocket(client):
 def test_points_drawn_on_a_paused_run_change_live_and_come_in_a_frame(client):
     dataset = client.post("/api/points/csv", content=CSV.encode()).json()["dataset"]
     with client.websocket_connect("/ws") as ws:
-        assert ws.receive_json()["type"] == "hello"
-        ws.send_json({"type": "configure", "config": {"dataset": dataset, "training": {"loss": "cross_entropy",
-                                                                                         "batch_size": 4}}, "id": 1})
+        assert open_custom_run(ws, dataset)["type"] == "config"
         next(m for m in iter(ws.receive_json, None) if m.get("id") == 1 and m["type"] == "frame")
         ws.send_json({"type": "step", "count": 3, "id": 2})
         next(m for m in iter(ws.receive_json, None) if m.get("id") == 2)
