@@ -23,6 +23,7 @@ class Activation:
     backward: Callable  # (z, a, da) -> dz
     saturates: bool = False  # sigmoid and tanh: saturated_fraction applies
     rectifies: bool = False  # relu: dead_fraction applies
+    kinked: bool = False  # relu, leaky_relu: the slope jumps at z = 0 (differences across it mislead)
 
 
 def _gelu(z):
@@ -49,10 +50,10 @@ ACTIVATIONS = {a.name: a for a in [
     Activation("tanh", "hyperbolic tangent; saturates at ±1", np.tanh,
                lambda z, a, da: da * (1.0 - a * a), saturates=True),
     Activation("relu", "max(0, z); units stuck below zero stop learning (dead)",
-               lambda z: np.maximum(z, 0.0), lambda z, a, da: da * (z > 0), rectifies=True),
+               lambda z: np.maximum(z, 0.0), lambda z, a, da: da * (z > 0), rectifies=True, kinked=True),
     Activation("leaky_relu", "z for z > 0, 0.01·z otherwise",
                lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-               lambda z, a, da: np.where(z > 0, da, LEAKY_SLOPE * da)),
+               lambda z, a, da: np.where(z > 0, da, LEAKY_SLOPE * da), kinked=True),
     Activation("elu", "z for z > 0, e^z − 1 otherwise (alpha 1)",
                lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
                lambda z, a, da: np.where(z > 0, da, da * (a + 1.0))),

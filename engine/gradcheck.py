@@ -18,7 +18,7 @@ def reading(analytic, numeric, roundoff, kinks: int) -> tuple:
     rather than CS231n's per element, so one element whose gradient is nearly 0 does not read as
     wrong. The verdict is CS231n's reading: right; else 'roundoff' when the roundoff alone could
     explain the gap (a loss too large for differences in float64: nothing to tell), 'kinks' when a
-    difference crossed ReLU's kink (which explains it), suspect, wrong; 'zero' when both gradients
+    difference crossed a kink at 0 (which explains it), suspect, wrong; 'zero' when both gradients
     are below what differences resolve (the tensor does not move the loss, as a bias before batch
     norm); 'not finite' when either is not."""
     with np.errstate(all="ignore"):
@@ -82,9 +82,9 @@ def _differences(probe, flat) -> tuple:
     numeric, roundoff, kinks = np.empty(len(flat)), np.empty(len(flat)), 0
     for k, j in enumerate(flat):
         plus, plus_size = probe.loss_nudged(j, STEP)
-        pattern = probe.rectifier_pattern()
+        pattern = probe.kink_pattern()
         minus, minus_size = probe.loss_nudged(j, -STEP)
-        kinks += bool((pattern != probe.rectifier_pattern()).any())
+        kinks += bool((pattern != probe.kink_pattern()).any())
         numeric[k] = (plus - minus) / (2 * STEP)
         roundoff[k] = EPSILON * (plus_size + minus_size) / (2 * STEP)
     return numeric, roundoff, kinks

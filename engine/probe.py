@@ -93,14 +93,15 @@ class Probe:
             h = self.net.forward(i, h)
         return h
 
-    def rectifier_pattern(self) -> np.ndarray:
-        """Which ReLU units were active in the last forward, all of them in one bool vector (n,):
-        a unit that flips between two forwards crossed ReLU's kink at 0."""
+    def kink_pattern(self) -> np.ndarray:
+        """Which units of a kinked activation (relu, leaky_relu) sat above 0 in the last forward,
+        all of them in one bool vector (n,): a unit that flips between two forwards crossed the
+        kink at 0."""
         parts = []
         for e, tape in zip(self.net.entries, self.net.tapes):
-            if e.end is not None and e.end.activation.rectifies:
+            if e.end is not None and e.end.activation.kinked:
                 parts.append((tape.z > 0).ravel())
             nonlinearity = getattr(e.layer, "nonlinearity", None)  # a recurrent layer's own
-            if nonlinearity is not None and nonlinearity.rectifies:
+            if nonlinearity is not None and nonlinearity.kinked:
                 parts.append((tape.cache.h > 0).ravel())
         return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)

@@ -3,7 +3,10 @@ sharpness, each against an independent computation, and none of them touching th
 import numpy as np
 import pytest
 
+from hypothesis import given, settings, strategies as st
+
 from engine import LAYERS, Trainer
+from engine.activations import ACTIVATIONS
 from engine.gradcheck import gradcheck, reading
 from engine.layers.dense import Dense
 from engine.loss_line import ALPHAS, loss_line
@@ -52,6 +55,19 @@ def test_gradient_check_is_right_on_smooth_nets(name):
             continue
         assert entry["rel_error"] < 1e-7 and entry["verdict"] == "right", entry
     assert report["batch"] == trainer.config.training.batch_size and report["dropout_off"] is False
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@settings(max_examples=4, deadline=None)
+@given(depth=st.integers(1, 3), units=st.integers(2, 8), seed=st.integers(0, 2**16))
+def test_random_nets_of_every_activation_are_right_except_at_kinks(activation, depth, units, seed):
+    trainer = trained({"dataset": {"name": "circle", "n_samples": 80},
+                       "network": {"hidden": [{"units": units, "activation": activation}] * depth}}, seed=seed)
+    for entry in gradcheck(trainer)["entries"]:
+        if ACTIVATIONS[activation].kinked and entry["kinks"]:
+            assert entry["verdict"] in ("right", "kinks"), entry
+        else:
+            assert entry["rel_error"] < 1e-7 and entry["verdict"] == "right", entry
 
 
 def test_relu_nets_are_right_or_name_the_kink():

@@ -6,7 +6,7 @@ import { HEALTHY, WARN } from "../palette.js";
 const READINGS = {
   right: ["right", "below 1e-7: backpropagation agrees with the differences"],
   roundoff: ["cannot tell", "the loss is so large that float64 roundoff alone could make this gap: differences resolve nothing here (has the run diverged?)"],
-  kinks: ["explained by kinks", "above 1e-7, but differences crossed ReLU's kink at 0, where the slope jumps"],
+  kinks: ["explained by kinks", "above 1e-7, but differences crossed a (leaky) ReLU's kink at 0, where the slope jumps"],
   suspect: ["suspect", "between 1e-7 and 1e-4: look closer, unless the net has kinks"],
   wrong: ["wrong", "above 1e-4: the gradient is probably wrong"],
   zero: ["does not move the loss", "both gradients are below what differences resolve (e.g. a bias before batch norm)"],
