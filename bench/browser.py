@@ -3,7 +3,8 @@ second while playing, ms to apply a frame (median, p95), ms from a click on paus
 stopping (median and max of several clicks), and training steps/s with the page open against a
 client that draws nothing, in alternating rounds.
 
-`python bench/browser.py [--json] [--quick]` (needs /usr/bin/chromium and playwright)
+`python bench/browser.py [--json] [--quick] [--net NAME]` (needs /usr/bin/chromium and playwright;
+--net runs only the nets whose name contains NAME, e.g. `--net lstm`)
 """
 import json
 import sys
@@ -17,14 +18,15 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
 from bench.common import report  # noqa: E402
-from bench.engine import DEEP  # noqa: E402
+from bench.engine import DEEP, LSTM  # noqa: E402
 from bench.stream import free_port, start_server  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 SECONDS = 4.0 if QUICK else 12.0  # of playing, split between the rounds
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-NETS = [("default 2-4-2-1", {}), ("deep 10x32", DEEP)]
+NETS = [("default 2-4-2-1", {}), ("deep 10x32", DEEP), ("lstm 16 units, seq_len 20, batch 32", LSTM)]
+ONLY = sys.argv[sys.argv.index("--net") + 1] if "--net" in sys.argv else ""
 ROUNDS = 2 if QUICK else 3  # each: training with no page, then with the page
 PAUSES = 1 if QUICK else 3  # clicks on pause per round, each after playing again
 # Waits for the next click on pause; resolves with the ms from the click's input event (so the wait
@@ -137,7 +139,7 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            for name, config in NETS:
+            for name, config in [(name, config) for name, config in NETS if ONLY in name]:
                 f = net_figures(browser, port, config)
                 ratios = ", ".join(f"{100 * r:.0f}%" for r in f["training_ratios"])
                 rows.append((name, f"{f['fps']:.1f} frames applied/s",

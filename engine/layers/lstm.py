@@ -45,52 +45,64 @@ class LSTM(Recurrent):
         super().initialize(params, rng, net)
         params["b"][self.units:2 * self.units] = net.forget_bias
 
-    def start(self, batch, steps, dtype) -> LSTMCache:
+    def start(self, batch, steps, dtype, by_time) -> LSTMCache:
+        """Besides the states: c_t, tanh(c_t) and the gates through time, and a step's buffer."""
         shape = (steps, batch, self.units)
-        H = self.units
         self.gate_scale, self.gate_offset = self.gate_constants(np.dtype(dtype))
-        return LSTMCache(states=np.empty(shape, dtype), c=np.empty(shape, dtype), tanh_c=np.empty(shape, dtype),
-                         gates=np.empty((steps, batch, 4 * H), dtype), dc=np.empty(shape[1:], dtype))
+        return LSTMCache(c=by_time(shape, dtype), tanh_c=by_time(shape, dtype),
+                         gates=by_time((steps, batch, 4 * self.units), dtype),
+                         dc=self.buffers.empty(shape[1:], dtype))
 
-    def input_terms(self, x, W_x, b):
-        """x_t @ W_x + b already scaled for the gates' tanh: x_t @ (W_x·scale) + b·scale, the same
-        numbers (a scale of 0.5 or 1 is exact in floating point, whatever the summation order)."""
-        return x @ (W_x * self.gate_scale) + b * self.gate_scale
+    def pre_activations(self, cache, by_time):
+        """The gates' own array: each step's pre-activations are activated in place."""
+        return cache.gates
 
-    def recurrent_weights(self, W_h):
-        """W_h scaled as the input terms are, so that h @ W_h arrives scaled (exactly, as above)."""
-        return W_h * self.gate_scale
+    def step_weights(self, params) -> tuple:
+        """W_x, b and W_h already scaled for the gates' tanh, so that each step's pre-activation
+        arrives scaled: the same numbers as scaling it (a scale of 0.5 or 1 is exact in floating
+        point, whatever the summation order)."""
+        scale = self.gate_scale
+        return params["W_x"] * scale, params["b"] * scale, params["W_h"] * scale
 
-    def step(self, t, projected, h, W_h, cache):
-        """h_t from the step's scaled input term (B, 4H) and h_{t-1} (B, H); keeps gates, c_t, tanh(c_t)."""
+    def step(self, t, gates, cache):
+        """h_t from the step's scaled pre-activations (B, 4H), activated in place into the gates;
+        keeps c_t and tanh(c_t)."""
         H = self.units
-        gates = cache.gates[t]
-        np.matmul(h, W_h, out=gates)
-        gates += projected
         np.tanh(gates, out=gates)
         gates *= self.gate_scale
         gates += self.gate_offset
         i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
         c = cache.c[t]
-        np.multiply(i, g, out=c)
-        if t:
-            c += np.multiply(f, cache.c[t - 1], out=cache.dc)
+        if t:  # f·c_{t−1} first: in an evaluation c_t is c_{t−1}'s memory
+            np.multiply(f, cache.c[t - 1], out=cache.dc)
+            np.multiply(i, g, out=c)
+            c += cache.dc
+        else:
+            np.multiply(i, g, out=c)
         tanh_c = np.tanh(c, out=cache.tanh_c[t])
         return np.multiply(o, tanh_c, out=cache.states[t])
 
-    def begin_backward(self, cache) -> None:
+    def begin_backward(self, cache, empty) -> None:
         """What every step of the backward reads, for all t at once: each gate's derivative at its
         pre-activation (T, B, 4H), what dL/dc_t scales into i, f and g (g, c_{t-1}, i: (T, B, 3, H))
         and dL/dh_t into dL/dc_t (o·(1 − tanh²c))."""
         H, gates = self.units, cache.gates
-        cache.derivative = gates * (1.0 - gates)
-        g = gates[..., 2 * H:3 * H]
-        cache.derivative[..., 2 * H:3 * H] = 1.0 - g * g
-        c_before = np.empty_like(cache.c)
-        c_before[0] = 0
-        c_before[1:] = cache.c[:-1]
-        cache.partners = np.stack([g, c_before, gates[..., :H]], axis=2)
-        cache.to_cell = gates[..., 3 * H:] * (1.0 - cache.tanh_c * cache.tanh_c)
+        derivative = cache.derivative = empty(gates.shape, gates.dtype)
+        np.subtract(1.0, gates, out=derivative)
+        derivative *= gates  # σ' = σ·(1 − σ)
+        g, dg = gates[..., 2 * H:3 * H], derivative[..., 2 * H:3 * H]
+        np.multiply(g, g, out=dg)
+        np.subtract(1.0, dg, out=dg)  # tanh' = 1 − tanh²
+        T, B = gates.shape[:2]
+        partners = cache.partners = empty((T, B, 3, H), gates.dtype)
+        partners[:, :, 0] = g
+        partners[0, :, 1] = 0
+        partners[1:, :, 1] = cache.c[:-1]
+        partners[:, :, 2] = gates[..., :H]
+        to_cell = cache.to_cell = empty(cache.tanh_c.shape, gates.dtype)
+        np.multiply(cache.tanh_c, cache.tanh_c, out=to_cell)
+        np.subtract(1.0, to_cell, out=to_cell)
+        to_cell *= gates[..., 3 * H:]
         cache.dc_carry = np.zeros_like(cache.c[0])
 
     def step_backward(self, t, dh, cache, out) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..inits import INITS
 from .base import BIAS, WEIGHT, Layer, ParamSpec
+from .buffers import Buffers
 
 IDENTITY = "identity"  # recurrent_init g·I (Le, Jaitly & Hinton's IRNN), rnn only
 
@@ -56,6 +57,7 @@ class Recurrent(Layer):
         super().__init__((seq_len, channels), (seq_len, units) if returns_sequence else (units,))
         self.channels, self.units, self.seq_len = channels, units, seq_len
         self.returns_sequence = returns_sequence
+        self.buffers = Buffers()  # a training step's arrays, reused once the step before lets go of them
 
     @classmethod
     def from_config(cls, spec, in_shape, net, ends_sequence=False):
@@ -94,36 +96,61 @@ class Recurrent(Layer):
     def forward_steps(self, x, params, mode):
         """One phase per time step t = 1..T (yields {t, x_t, h_t} for all but the last, whose
         phase the network describes)."""
-        B, T = x.shape[0], self.seq_len
-        cache = self.start(B, T, x.dtype)
+        B, T, train = x.shape[0], self.seq_len, mode == "train"
+        # Training keeps every step's arrays; an evaluation keeps no cache, so one step's memory
+        # serves every t (and h_t only when the next layer reads them all).
+        by_time = self.buffers.empty if train else self.buffers.one_step
+        cache = self.start(B, T, x.dtype, by_time)
         cache.x = x
-        projected = self.input_terms(x, params["W_x"], params["b"])  # (B, T, G·H): every step's at once
-        W_h = self.recurrent_weights(params["W_h"])
-        h = np.zeros((B, self.units), dtype=x.dtype)
+        keep_states = self.buffers.empty if self.returns_sequence else by_time
+        cache.states = keep_states((T, B, self.units), x.dtype)
+        pre = self.pre_activations(cache, by_time)  # (T, B, G·H): each step's, its input term first
+        W_x, b, W_h = self.step_weights(params)
+        if train:
+            self.input_terms(x, W_x, b, pre)  # every step's at once
+        recurrent_terms = self.buffers.empty(pre.shape[1:], x.dtype)  # h_{t−1} @ W_h (B, G·H)
         for t in range(T):
-            h = self.step(t, projected[:, t], h, W_h, cache)
+            if not train:
+                self.input_terms(x[:, t:t + 1], W_x, b, pre[t:t + 1])
+            if t:  # none at t = 1: h_0 = 0
+                pre[t] += np.matmul(h, W_h, out=recurrent_terms)
+            h = self.step(t, pre[t], cache)
             if t < T - 1:
                 yield {"t": t + 1, "x": x[:, t], "h": h}
         return (np.ascontiguousarray(cache.h) if self.returns_sequence else h), cache
 
-    def input_terms(self, x, W_x, b):
-        """Every step's input term x_t @ W_x + b as the step reads it, from x (B, T, C): (B, T, G·H)."""
-        return x @ W_x + b
+    def start(self, batch: int, steps: int, dtype, by_time) -> RecurrentCache:
+        """A forward's cache before its states, arrays through time (T, ...) taken from `by_time`."""
+        return RecurrentCache()
 
-    def recurrent_weights(self, W_h):
-        """W_h as the step reads it (H, G·H)."""
-        return W_h
+    def pre_activations(self, cache, by_time):
+        """Where the forward sums each step's pre-activation: (T, B, G·H)."""
+        return by_time(cache.states.shape[:2] + (self.gates * self.units,), cache.states.dtype)
+
+    @staticmethod
+    def input_terms(x, W_x, b, out) -> None:
+        """Each step's input term x_t @ W_x + b, from x (B, T', C), time-major into out (T', B, G·H)."""
+        by_time = x.transpose(1, 0, 2)
+        if x.shape[-1] == 1:  # one channel: an outer product, for which numpy's matmul takes a slow loop
+            np.multiply(by_time, W_x, out=out)
+        else:
+            np.matmul(by_time, W_x, out=out)
+        out += b
+
+    def step_weights(self, params) -> tuple:
+        """W_x (C, G·H), b (G·H,) and W_h (H, G·H) as the steps read them."""
+        return params["W_x"], params["b"], params["W_h"]
 
     def backward_steps(self, dz, cache, params, grads, need_dx=True):
         """Back through time, one phase per step t = T..1 (yields {t, dh_t, dpre_t} for all but the
         last, t = 1, whose phase the network describes); fills grads and keeps every ‖dL/dh_t‖
         over the batch in cache.signal_by_time (T,)."""
-        T, W_h_T = self.seq_len, params["W_h"].T
-        states = cache.states
+        T, W_h_T, width = self.seq_len, params["W_h"].T, self.gates * self.units
+        states, empty = cache.states, self.buffers.empty
         dh_out = dz if self.returns_sequence else None  # many-to-one: the loss reads h_T only
-        self.begin_backward(cache)
-        dpre = np.empty(states.shape[:2] + (self.gates * self.units,), dtype=states.dtype)
-        dh_by_time = np.empty_like(states)  # dL/dh_t: what comes back from t + 1, plus the loss's at t
+        self.begin_backward(cache, empty)
+        dpre = empty(states.shape[:2] + (width,), states.dtype)
+        dh_by_time = empty(states.shape, states.dtype)  # dL/dh_t: what comes back from t + 1, plus the loss's at t
         dh_by_time[T - 1] = dz[:, T - 1] if self.returns_sequence else dz
         for t in reversed(range(T)):
             self.step_backward(t, dh_by_time[t], cache, dpre[t])
@@ -133,9 +160,11 @@ class Recurrent(Layer):
                     dh_by_time[t - 1] += dh_out[:, t - 1]
                 yield {"t": t + 1, "dh": dh_by_time[t], "dpre": dpre[t]}
         cache.pre_grads, cache.state_grads = dpre, dh_by_time
-        flat = np.ascontiguousarray(cache.dpre).reshape(-1, dpre.shape[-1])  # batch-major, as (b, t) rows
+        flat = empty(cache.x.shape[:2] + (width,), dpre.dtype)  # batch-major, as (b, t) rows
+        np.copyto(flat, cache.dpre)
+        flat = flat.reshape(-1, width)
         np.matmul(cache.x.reshape(-1, self.channels).T, flat, out=grads["W_x"])
-        np.matmul(self.previous_states(cache).reshape(-1, self.units).T, flat, out=grads["W_h"])
+        np.matmul(self.previous_states(cache, empty).reshape(-1, self.units).T, flat, out=grads["W_h"])
         np.add.reduce(flat, axis=0, out=grads["b"])
         squares = dh_by_time.reshape(T, -1)
         cache.signal_by_time = np.sqrt(np.einsum("tk,tk->t", squares, squares, dtype=np.float64))
@@ -173,14 +202,15 @@ class Recurrent(Layer):
         """The H×H blocks of W_h whose eigenvalues tell how the gradient fares through time, by name."""
         return {"W_h": params["W_h"]}
 
-    def begin_backward(self, cache) -> None:
-        """Reset what the backward carries through time besides dL/dh (the LSTM's dL/dc)."""
+    def begin_backward(self, cache, empty) -> None:
+        """Reset what the backward carries through time besides dL/dh (the LSTM's dL/dc), its
+        arrays taken from `empty`."""
 
     @staticmethod
-    def previous_states(cache):
+    def previous_states(cache, empty=np.empty):
         """h_{t-1} for t = 1..T, h_0 = 0, batch-major: (B, T, H)."""
         h = cache.h
-        before = np.empty(h.shape, h.dtype)
+        before = empty(h.shape, h.dtype)
         before[:, 0] = 0
         before[:, 1:] = h[:, :-1]
         return before

@@ -1,9 +1,7 @@
 """The plain recurrent layer: h_t = act(x_t @ W_x + h_{t-1} @ W_h + b), act tanh or relu (torch's
 RNN with weight_ih = W_x.T, weight_hh = W_h.T, bias_ih = b, bias_hh = 0)."""
-import numpy as np
-
 from ..activations import ACTIVATIONS
-from .recurrent import Recurrent, RecurrentCache
+from .recurrent import Recurrent
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -21,12 +19,9 @@ class RNN(Recurrent):
     def from_config(cls, spec, in_shape, net, ends_sequence=False):
         return cls(in_shape[-1], spec.units, in_shape[0], not ends_sequence, spec.activation)
 
-    def start(self, batch, steps, dtype) -> RecurrentCache:
-        return RecurrentCache(states=np.empty((steps, batch, self.units), dtype=dtype))
-
-    def step(self, t, projected, h, W_h, cache):
-        """h_t from the step's input term (B, H) and h_{t-1} (B, H), kept in the cache."""
-        cache.states[t] = self.nonlinearity.forward(projected + h @ W_h)
+    def step(self, t, pre, cache):
+        """h_t from the step's pre-activation (B, H), kept in the cache."""
+        cache.states[t] = self.nonlinearity.forward(pre)
         return cache.states[t]
 
     def step_backward(self, t, dh, cache, out) -> None:
