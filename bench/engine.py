@@ -29,6 +29,10 @@ DEEP = {"dataset": {"name": "circle"},
 LSTM = {"dataset": {"name": "remember_first", "seq_len": 20, "n_samples": 1000},
         "network": {"hidden": [{"kind": "lstm", "units": 16}]},
         "training": {"batch_size": 32}}
+DIGITS_CNN = {"dataset": {"name": "digits"},
+              "network": {"hidden": [{"kind": "conv2d", "channels": 8, "kernel": 3, "padding": 1,
+                                      "activation": "relu"}, {"kind": "max_pool", "size": 2}]},
+              "training": {"loss": "cross_entropy", "batch_size": 32}}
 MNIST_LIKE = {"dataset": {"name": "spiral", "n_classes": 5, "n_samples": 4096},
               "network": {"hidden": [{"units": 256, "activation": "relu"}] * 2, "init": "he_normal"},
               "training": {"loss": "cross_entropy", "batch_size": 128, "dtype": "float32",
@@ -68,6 +72,8 @@ def main() -> None:
     nets = [("playground 2-4-2-1 tanh, batch 10", PLAYGROUND, 2000 if QUICK else 20000, None),
             ("deep 10x32 tanh, batch 32", DEEP, 500 if QUICK else 5000, None),
             ("lstm 16 units, seq_len 20, batch 32", LSTM, 200 if QUICK else 2000, None),
+            ("digits cnn conv 8@3x3 pad 1 relu, 2x2 max pool, dense, batch 32", DIGITS_CNN,
+             200 if QUICK else 2000, None),
             ("784-256-256-10 relu, batch 128, float32", MNIST_LIKE, 20 if QUICK else 200,
              random_784())]
     rows, figures = [], {}

@@ -18,6 +18,7 @@ from .layers import LAYERS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .recorder import STEP_SCALARS
+from .images import make_images
 from .sequences import make_sequences
 from .regularization import CLIPS
 from .stats import LAYER_STATS
@@ -35,13 +36,19 @@ PREVIEW_POINTS = 120
 
 
 PREVIEW_SEQUENCES = 4
+PREVIEW_IMAGES = 4  # images of the first classes, one each
 
 
 def _preview(spec) -> dict | None:
     """A small seeded sample of a dataset for its thumbnail: points {x, y, label}; sequences
-    {sequences (n, T, C), targets (n,) or (n, T)} at the default length; none for the custom set."""
+    {sequences (n, T, C), targets (n,) or (n, T)} at the default length; images {images (n, C, H, W),
+    labels (n,)}, one of each of the first classes; none for the custom set."""
     if spec is CUSTOM:
         return None  # its points are a person's: the page draws an upload tile
+    if spec.input_kind == "image":
+        x, y = make_images(spec.name, PREVIEW_IMAGES * spec.max_classes, 0.0, np.random.default_rng(0))
+        first = [int(np.flatnonzero(y == c)[0]) for c in range(min(PREVIEW_IMAGES, spec.max_classes))]
+        return {"images": x[first].round(3).tolist(), "labels": y[first].tolist()}
     if spec.input_kind == "sequence":
         x, y = make_sequences(spec.name, PREVIEW_SEQUENCES, DEFAULT_SEQ_LEN, 0.0, np.random.default_rng(0))
         return {"sequences": x.round(3).tolist(), "targets": np.round(y, 3).tolist()}
@@ -83,10 +90,12 @@ def _build() -> dict:
             "clips": _described(CLIPS),
             "datasets": _described(DATASETS, task=lambda d: d.task, input_kind=lambda d: d.input_kind,
                                    max_classes=lambda d: d.max_classes, preview=_preview,
-                                   channels=lambda d: list(getattr(d, "channels", ())) or None),
+                                   channels=lambda d: list(getattr(d, "channels", ())) or None,
+                                   image_shape=lambda d: list(d.shape) if d.input_kind == "image" else None),
             "features": _described(FEATURES, label=lambda f: f.label),
             "layer_kinds": _described(LAYERS, in_hidden=lambda layer: layer.in_hidden,
-                                      recurrent=lambda layer: layer.recurrent,
+                                      recurrent=lambda layer: layer.recurrent, image=lambda layer: layer.image,
+                                      fields=lambda layer: list(layer.config_fields),
                                       activations=lambda layer: layer.activations),
             "recurrent_inits": list(RECURRENT_INITS),
         },

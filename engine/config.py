@@ -1,15 +1,13 @@
 """The run's config: one pydantic model, every default filled in, every field checked by name."""
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer,
-                      model_validator)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer, model_validator
 
-from .activations import ACTIVATIONS
 from .datasets import CUSTOM, DATASETS, task_of
 from .features import FEATURES
 from .inits import INITS
 from .layers import LAYERS
+from .config_layers import HiddenLayer, hidden_kinds  # noqa: F401 (hidden_kinds: read from here too)
 from .custom_rules import check_custom_points
 from .layer_rules import check_layers
 from .layers.recurrent import IDENTITY
@@ -37,55 +35,17 @@ class _Strict(BaseModel):
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
 
 
-def hidden_kinds() -> list[str]:
-    """The layer kinds a `network.hidden` entry may name (the registry's, read when validating)."""
-    return [kind for kind, layer in LAYERS.items() if layer.in_hidden]
-
-
-class HiddenLayer(_Strict):
-    kind: str = Field("dense", description="the layer's kind; no kind means dense",
-                      json_schema_extra=lambda schema: schema.update(enum=hidden_kinds()))
-    units: int = Field(4, ge=1, le=LIMITS["max_units"], description="neurons in the layer")
-    activation: _choice(ACTIVATIONS) | None = Field(
-        None, description="applied after the layer's z (tanh unless named; an lstm has none)")
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, kind: str) -> str:
-        if kind not in hidden_kinds():
-            raise PydanticCustomError("literal_error", "Input should be one of {expected}",
-                                      {"expected": ", ".join(map(repr, hidden_kinds()))})
-        return kind
-
-    @model_validator(mode="after")
-    def _default_activation(self) -> "HiddenLayer":
-        """tanh for a kind that has an activation and names none."""
-        if self.activation is None and LAYERS[self.kind].activations != ():
-            self.activation = "tanh"
-        return self
-
-    @model_serializer(mode="wrap")
-    def _dump(self, handler) -> dict:
-        """A dense layer is dumped without its kind, as every config before kinds reads; a layer
-        with no activation (an lstm) without one."""
-        data = handler(self)
-        if data.get("kind") == "dense":
-            del data["kind"]
-        if data.get("activation") is None:
-            del data["activation"]
-        return data
-
-
 class DatasetConfig(_Strict):
-    name: _choice(DATASETS) = Field("spiral", description="which data set (2-D points or sequences)")
+    name: _choice(DATASETS) = Field("spiral", description="which data set (2-D points, sequences or images)")
     seq_len: int | None = Field(None, ge=LIMITS["min_seq_len"], le=LIMITS["max_seq_len"],
                                 description=f"a sequence set's length T ({DEFAULT_SEQ_LEN} unless named)")
     n_samples: int = Field(500, ge=LIMITS["min_samples"], le=LIMITS["max_samples"],
                            description="points in train and test together")
     noise: float = Field(0.0, ge=0.0, le=50.0, description="Playground's noise, 0..50")
     train_fraction: float = Field(0.5, ge=0.1, le=0.9, description="share of points used to train")
-    n_classes: int = Field(2, ge=2, le=LIMITS["max_classes"],
-                           description="classes, for the sets that offer more than two")
+    n_classes: int = Field(2, ge=2, le=max(LIMITS["max_classes"], LIMITS["max_image_classes"]),
+                           description="classes, for the points sets that offer more than two (an "
+                                       "image set has its own)")
     features: list[_choice(FEATURES)] = Field(["x1", "x2"], min_length=1, max_length=len(FEATURES),
                                               description="inputs computed from each point")
     standardize: bool = Field(False, description="scale inputs to zero mean and unit variance")
@@ -97,10 +57,15 @@ class DatasetConfig(_Strict):
 
     @model_validator(mode="after")
     def _defaults_of_the_set(self) -> "DatasetConfig":
-        """A sequence set's length, DEFAULT_SEQ_LEN unless named; the custom set's n_samples, its
-        points' count, and its task, classification unless named."""
-        if self.seq_len is None and DATASETS[self.name].input_kind == "sequence":
+        """A sequence set's length, DEFAULT_SEQ_LEN unless named; an image set's classes (and a
+        real set's images) its own; the custom set's n_samples, its points' count, and its task,
+        classification unless named."""
+        spec = DATASETS[self.name]
+        if self.seq_len is None and spec.input_kind == "sequence":
             self.seq_len = DEFAULT_SEQ_LEN
+        if spec.input_kind == "image":
+            self.n_classes = spec.max_classes
+            self.n_samples = spec.samples or self.n_samples
         if self.name != CUSTOM.name:  # a generated set makes its own: a merge away from custom leaves them
             self.points = self.task = None
         elif self.points is not None:
@@ -173,8 +138,8 @@ class TrainingConfig(_Strict):
     beta2: Rate = Field(0.999, description="adam: decay of the second moment")
     eps: float = Field(1e-8, gt=0.0, le=1.0, description="rmsprop and adam: added to the denominator")
     batch_size: int = Field(10, ge=1, le=LIMITS["max_batch_size"], description="examples per step")
-    l1: float = Field(0.0, ge=0.0, le=10.0, description="L1 penalty on dense weights")
-    l2: float = Field(0.0, ge=0.0, le=10.0, description="L2 penalty on dense weights")
+    l1: float = Field(0.0, ge=0.0, le=10.0, description="L1 penalty on weights (W, K, W_x, W_h; never biases)")
+    l2: float = Field(0.0, ge=0.0, le=10.0, description="L2 penalty on weights (W, K, W_x, W_h; never biases)")
     weight_decay: float = Field(0.0, ge=0.0, le=10.0, description="adamw: decoupled decay")
     clip: _choice(CLIPS) = Field("none", description="gradient clipping")
     clip_threshold: float = Field(1.0, gt=0.0, le=1e6, description="clipping's norm or value bound")

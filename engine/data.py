@@ -7,22 +7,24 @@ import numpy as np
 from .config import DatasetConfig
 from .datasets import CUSTOM, DATASETS, make_dataset, split, task_of
 from .features import expand_features, standardization
+from .images import make_images
 from .sequences import make_sequences
 
 
 @dataclass
 class Data:
-    """Train and test inputs as the network sees them ((N, F) points or (N, T, C) sequences),
+    """Train and test inputs as the network sees them ((N, F) points, (N, T, C) sequences or
+    (N, C, H, W) images),
     targets (N,) or, many-to-many, (N, T), and for points the raw 2-D points."""
     task: str
     n_classes: int  # 0 for regression
-    points_train: np.ndarray | None  # (N, 2), None for sequences
+    points_train: np.ndarray | None  # (N, 2), None for sequences and images
     points_test: np.ndarray | None
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
-    features: list  # the input features, or a sequence's channels
+    features: list  # the input features, or a sequence's or an image's channels
     dtype: np.dtype
     shift: np.ndarray  # (F,) subtracted before scaling (zeros without standardization)
     scale: np.ndarray  # (F,) divided by (ones without standardization)
@@ -40,6 +42,8 @@ def load_data(dataset: DatasetConfig, seed: int, stream: int, dtype) -> Data:
     rng = np.random.default_rng([seed, stream])
     if spec.input_kind == "sequence":
         return _sequences(dataset, spec, rng, dtype)
+    if spec.input_kind == "image":
+        return _images(dataset, spec, rng, dtype)
     task = task_of(dataset.name, dataset.task)
     if dataset.name == CUSTOM.name:
         points, labels = custom_points(dataset.points, task)
@@ -80,9 +84,23 @@ def _sequences(dataset: DatasetConfig, spec, rng, dtype) -> Data:
                 input_kind="sequence", many_to_many=spec.many_to_many)
 
 
+def _images(dataset: DatasetConfig, spec, rng, dtype) -> Data:
+    """An image set, split like the points sets; its pixels are used as made."""
+    x, y = make_images(dataset.name, dataset.n_samples, dataset.noise, rng)
+    x_train, y_train, x_test, y_test = split(x, y, dataset.train_fraction, rng)
+    channels = len(spec.channels)
+    return Data(task=spec.task, n_classes=spec.max_classes, points_train=None, points_test=None,
+                x_train=x_train.astype(dtype), y_train=y_train, x_test=x_test.astype(dtype), y_test=y_test,
+                features=list(spec.channels), dtype=np.dtype(dtype), shift=np.zeros(channels),
+                scale=np.ones(channels), input_kind="image")
+
+
 def input_shape(dataset: DatasetConfig) -> tuple:
-    """One example as the network sees it: (features,) for points, (T, channels) for sequences."""
+    """One example as the network sees it: (features,) for points, (T, channels) for sequences,
+    (C, H, W) for images."""
     spec = DATASETS[dataset.name]
+    if spec.input_kind == "image":
+        return tuple(spec.shape)
     return (dataset.seq_len, len(spec.channels)) if spec.input_kind == "sequence" else (len(dataset.features),)
 
 

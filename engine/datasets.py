@@ -1,5 +1,6 @@
 """Seeded 2-D toy datasets, modelled on TensorFlow Playground's ``dataset.ts``, and DATASETS,
-the registry of every set of every input kind (the sequence sets are in ``sequences.py``).
+the registry of every set of every input kind (the sequence sets are in ``sequences.py``, the
+image sets in ``images.py``).
 
 Every generator takes ``noise`` on Playground's slider scale (0..50) and divides it by 100.
 Classification labels are int64 in 0..C-1 (Playground's -1 is 0, +1 is 1); regression targets
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .images import IMAGES
 from .sequences import SEQUENCES
 
 Arrays = tuple[np.ndarray, np.ndarray]
@@ -166,7 +168,7 @@ def _given(n: int, noise: float, n_classes: int, rng: np.random.Generator) -> Ar
 # its task, so a trace or a config replays the run exactly.
 CUSTOM = DatasetSpec("custom", "Your own points, from a CSV file or drawn on the plane.",
                      "classification", 5, _given)
-GENERATED_SETS = {**POINT_SETS, **SEQUENCES}  # the seeded sets, of every input kind, by name
+GENERATED_SETS = {**POINT_SETS, **SEQUENCES, **IMAGES}  # the seeded sets, of every input kind, by name
 DATASETS = {**GENERATED_SETS, CUSTOM.name: CUSTOM}  # every set, by name
 
 

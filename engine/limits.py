@@ -11,5 +11,13 @@ LIMITS = {
     "max_seq_len": 100,
     "max_recurrent_units": 64,
     "max_recurrent_layers": 4,
+    "max_image_classes": 10,
+    "max_image_side": 32,
+    "max_image_channels": 3,
+    "max_conv_layers": 6,
+    "max_conv_channels": 32,
+    "max_kernel": 7,
+    "max_stride": 4,
+    "max_pool_size": 4,
 }
 DEFAULT_SEQ_LEN = 20  # a sequence set's seq_len when the config names none

@@ -73,6 +73,6 @@ LOSSES = {l.name: l for l in [
          ("classification",), 2, lambda c: 1, _bce, _bce_backward,
          lambda out: (out[:, 0] > 0).astype(np.int64)),
     Loss("cross_entropy", "softmax cross-entropy on C logits (CrossEntropyLoss)",
-         ("classification",), 5, lambda c: c, _cross_entropy, _cross_entropy_backward,
+         ("classification",), 10, lambda c: c, _cross_entropy, _cross_entropy_backward,
          lambda out: out.argmax(axis=1), int_targets=True),
 ]}

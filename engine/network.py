@@ -54,7 +54,7 @@ def build_entries(in_shape: tuple, n_outputs: int, net, many_to_one: bool = Fals
     """The trace's `layers` for a config and the data's per-example shape: each hidden layer's
     kind (dense followed by batch norm with `batch_norm`), then a dense output layer. In a
     many-to-one net the last recurrent layer passes on h_T only. A recurrent layer's activation
-    acts inside its loop over time, so its block ends linear."""
+    acts inside its loop over time, so its block ends linear, as a pool's (it has none)."""
     entries, shape = [], tuple(in_shape)
     kinds = [LAYERS[spec.kind] for spec in net.hidden]
     last_recurrent = max((k for k, kind in enumerate(kinds, start=1) if kind.recurrent), default=None)
@@ -65,10 +65,10 @@ def build_entries(in_shape: tuple, n_outputs: int, net, many_to_one: bool = Fals
         if net.batch_norm and isinstance(layer, Dense):
             entries.append(Entry(f"bn{k}", BatchNorm(layer.fan_out), None, start))
         residual = net.residual and k > 1 and shape == layer.out_shape
-        end = "linear" if kind.recurrent else spec.activation
+        end = "linear" if kind.recurrent or spec.activation is None else spec.activation
         entries[-1].end = BlockEnd(ACTIVATIONS[end], residual, net.dropout)
         shape = layer.out_shape
-    output = Entry(f"dense{len(net.hidden) + 1}", Dense(shape[-1], n_outputs), "linear", len(entries))
+    output = Entry(f"dense{len(net.hidden) + 1}", Dense.reading(shape, n_outputs), "linear", len(entries))
     output.end = BlockEnd(ACTIVATIONS["linear"])
     return entries + [output]
 

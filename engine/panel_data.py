@@ -91,23 +91,34 @@ def _block_activity(trainer) -> dict:
             for i, e in enumerate(net.entries) if e.end is not None}
 
 
+def _summary(tensor) -> dict | None:
+    """summarize(tensor), None for no tensor."""
+    return None if tensor is None else summarize(tensor)
+
+
+def _histogram(tensor) -> dict | None:
+    """histogram(tensor), None for no tensor."""
+    return None if tensor is None else histogram(tensor)
+
+
 def layer_detail(trainer, spectra: bool = True) -> list[dict]:
-    """Per entry of `layers`: its first weight-like tensor (W, W_x or γ), that tensor's gradient
-    (as backpropagated) and last update, neuron means and histograms; for a recurrent entry also
+    """Per entry of `layers`: its first weight-like tensor (W, K, W_x or γ; None for a pool, which
+    has none), that tensor's gradient (as backpropagated) and last update, neuron means (a conv
+    or pool entry's per channel, over every position) and histograms; for a recurrent entry also
     `recurrent`: one example through time and, with `spectra`, W_h's spectrum (recurrent_detail)."""
     net, updates = trainer.net, trainer.net.store.views(trainer.last_update)
     activity = _block_activity(trainer)
     result = []
     for i, e in enumerate(net.entries):
-        key = next(spec.key for spec in e.layer.params if spec.primary)
-        weight, dweight = net.params[i][key], net.grads[i][key]
+        key = next((spec.key for spec in e.layer.params if spec.primary), None)  # None: a pool's
+        weight, dweight = (None, None) if key is None else (net.params[i][key], net.grads[i][key])
         act, signal = activity.get(i, (None, None))
         result.append({
-            "weights": summarize(weight), "grads": summarize(dweight),
-            "updates": summarize(updates[e.param_names[key]]),
+            "weights": _summary(weight), "grads": _summary(dweight),
+            "updates": None if key is None else summarize(updates[e.param_names[key]]),
             "neuron_act": None if act is None else act.mean(axis=e.layer.other_axes(act.ndim)),
             "neuron_signal": None if signal is None else signal.mean(axis=e.layer.other_axes(signal.ndim)),
-            "hist": {"weight": histogram(weight), "grad": histogram(dweight),
+            "hist": {"weight": _histogram(weight), "grad": _histogram(dweight),
                      "act": None if act is None else histogram(act)},
             "recurrent": None if not e.layer.recurrent else {
                 "through_time": example_detail(trainer, i), "spectrum": spectrum(trainer, i) if spectra else None},

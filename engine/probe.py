@@ -13,8 +13,11 @@ VECTOR_PASSES = 3  # passes over θ (P,) a pass makes besides the network: θ + 
 
 
 def work_per_example(trainer) -> int:
-    """About the multiply-adds of one example's forward pass: parameters × time steps."""
+    """About the multiply-adds of one example's forward pass: parameters × time steps for
+    sequences; on images each layer's own count (a kernel works at every position)."""
     data = trainer.data
+    if data.input_kind == "image":
+        return sum(e.layer.multiply_adds() for e in trainer.entries)
     return trainer.net.store.size * (data.x_train.shape[1] if data.input_kind == "sequence" else 1)
 
 

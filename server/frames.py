@@ -10,8 +10,11 @@ from engine import LAYER_STATS, STEP_SCALARS, encode, summarize
 from .encoding import pack, quantize, quantize_each
 
 
-def _matrix(summary: dict) -> dict:
-    """A summarized engine tensor: {shape, values (packed float32), rows?, cols?}."""
+def _matrix(summary: dict | None) -> dict | None:
+    """A summarized engine tensor: {shape, values (packed float32), rows?, cols?}; None for none
+    (a pool's weights)."""
+    if summary is None:
+        return None
     out = {"shape": summary["shape"], "values": pack(summary["values"])}
     if "summarized" in summary:
         out["summarized"] = {k: v.tolist() for k, v in summary["summarized"].items()}

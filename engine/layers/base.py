@@ -36,6 +36,8 @@ class Layer(ABC):
     keeps_statistics = False  # whether a training step changes state besides parameters
     units_axis = -1  # the axis of z that holds the layer's units (for activation statistics)
     recurrent = False  # runs over time: needs sequence data
+    image = False  # slides over an image's rows and columns: needs image data
+    config_fields = {"units": None}  # the network.hidden fields it reads, with their defaults (None: the field's)
     activations = None  # what a hidden layer of this kind may name: None any, () none
 
     def __init__(self, in_shape: tuple, out_shape: tuple):
@@ -107,6 +109,11 @@ class Layer(ABC):
         {a (B,), delta (B,), terms (B,)}, terms = a·delta (a and delta None where it does not
         factor so); None for a kind that does not write its gradients out."""
         return None
+
+    def multiply_adds(self) -> int:
+        """About one example's forward multiply-adds (what an instrument's work budget counts):
+        its parameters' count, each used once."""
+        return sum(int(np.prod(spec.shape)) for spec in self.params)
 
     def settings(self) -> dict:
         """The layer's own fields in the trace's `layers` entry."""

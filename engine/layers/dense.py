@@ -23,17 +23,27 @@ def dense_backward(dz, x, W, dW, db, need_dx=True):
 
 
 class Dense(Layer):
-    """A fully connected layer; its cache is its input x (B, fan_in)."""
+    """A fully connected layer; its cache is its input x (B, fan_in). After image layers it reads
+    their maps (B, C, H, W) flattened in torch's (C, H, W) order."""
     kind = prefix = "dense"
     description = "fully connected: z = x @ W + b, then the activation"
 
-    def __init__(self, fan_in: int, fan_out: int):
-        super().__init__((fan_in,), (fan_out,))
+    def __init__(self, fan_in: int, fan_out: int, image_shape: tuple | None = None):
+        super().__init__(image_shape or (fan_in,), (fan_out,))
         self.fan_in, self.fan_out = fan_in, fan_out
+        self.image_shape = image_shape  # the (C, H, W) maps it flattens, if it follows image layers
+
+    @classmethod
+    def reading(cls, in_shape: tuple, fan_out: int) -> "Dense":
+        """A dense layer of fan_out units after a layer whose per-example output is in_shape:
+        it acts on the last axis of (features,) or (T, H), and flattens (C, H, W)."""
+        if len(in_shape) == 3:
+            return cls(int(np.prod(in_shape)), fan_out, tuple(in_shape))
+        return cls(in_shape[-1], fan_out)
 
     @classmethod
     def from_config(cls, spec, in_shape, net, ends_sequence=False) -> "Dense":
-        return cls(in_shape[-1], spec.units)
+        return cls.reading(in_shape, spec.units)
 
     @property
     def params(self) -> tuple:
@@ -45,10 +55,15 @@ class Dense(Layer):
         params["b"][...] = net.bias_init
 
     def forward(self, x, params, mode):
+        if self.image_shape is not None:
+            x = x.reshape(x.shape[0], self.fan_in)
         return dense_forward(x, params["W"], params["b"]), x
 
     def backward(self, dz, cache, params, grads, need_dx=True):
-        return dense_backward(dz, cache, params["W"], grads["W"], grads["b"], need_dx)
+        dx = dense_backward(dz, cache, params["W"], grads["W"], grads["b"], need_dx)
+        if dx is not None and self.image_shape is not None:
+            return dx.reshape(dz.shape[0], *self.image_shape)
+        return dx
 
     def per_example(self, key, index, cache, dz):
         if cache.ndim > 2:
@@ -60,4 +75,5 @@ class Dense(Layer):
         return factored(a, delta)
 
     def settings(self) -> dict:
-        return {"fan_in": self.fan_in, "fan_out": self.fan_out}
+        flattens = {} if self.image_shape is None else {"in_shape": list(self.image_shape)}
+        return {"fan_in": self.fan_in, "fan_out": self.fan_out, **flattens}

@@ -6,7 +6,7 @@ import { el } from "./dom.js";
 import { FieldNotes } from "./fieldnotes.js";
 import { Fold } from "./folds.js";
 import { withLayerAdded, withLayerRemoved } from "./hiddenlayers.js";
-import { configKind, NetworkMemory } from "./inputkind.js";
+import { configKind, drawnSets, NetworkMemory } from "./inputkind.js";
 import { kindActivations, layerCard } from "./layercard.js";
 import { choices, fieldSchema, getPath, partial, taskOf } from "./schema.js";
 import { uploadPoints, uploadTile } from "./pointsupload.js";
@@ -145,7 +145,7 @@ export class Controls {
   // ---- groups ------------------------------------------------------------------------------
   buildData(body) {
     const thumbs = el("div", { class: "thumbs", role: "group", "aria-label": "Dataset" });
-    for (const d of this.catalog.choices.datasets) {
+    for (const d of drawnSets(this.catalog)) {
       if (!d.preview) continue; // the custom set: its tile uploads a file
       const canvas = el("canvas", { width: 52, height: 52 });
       drawThumbnail(canvas, d);
@@ -167,6 +167,7 @@ export class Controls {
     this.range(body, "dataset.train_fraction", "Train fraction", 0.05);
     this.number(body, "dataset.n_classes", "Classes", { step: 1, integer: true, onWrite: (config, row) => {
       const spec = this.catalog.choices.datasets.find((d) => d.name === config.dataset.name);
+      row.querySelector("input").max = spec.max_classes; // the set's own (the schema's bound is an image set's)
       row.hidden = custom(config) || !(taskOf(this.catalog, config.dataset) === "classification" && spec.max_classes > 2);
     } });
     const seedRow = el("div", { class: "net-actions" },

@@ -1,10 +1,20 @@
-// A dataset's input kind (points or sequences) and the network that goes with it: a change to a set
-// of another kind carries that kind's last network (else a default one), and drops the fields the
-// other kind has no use for, so the page never asks for a config the engine refuses.
+// A dataset's input kind (points or sequences; images the page does not draw yet) and the network
+// that goes with it: a change to a set of another kind carries that kind's last network (else a
+// default one), and drops the fields the other kind has no use for, so the page never asks for a
+// config the engine refuses.
 
 const SEQUENCE_NET = [{ kind: "lstm", units: 16 }]; // a sequence net, before a person made one
 
-/** The input kind of dataset `name` ("points" or "sequence"), from the catalog. */
+/** The input kinds this page draws. The catalog also lists image sets; until the page draws images,
+ * its picker leaves them out (see `drawnSets`), so no click leads to a run it cannot show. */
+export const DRAWN_KINDS = ["points", "sequence"];
+
+/** The catalog's datasets whose input kind the page draws, in the catalog's order. */
+export function drawnSets(catalog) {
+  return catalog.choices.datasets.filter((d) => DRAWN_KINDS.includes(d.input_kind));
+}
+
+/** The input kind of dataset `name` ("points", "sequence" or "image"), from the catalog. */
 export function inputKind(catalog, name) {
   return catalog.choices.datasets.find((d) => d.name === name).input_kind;
 }

@@ -118,7 +118,9 @@ def hidden(n, units=4):
 def test_limits_are_the_documented_ones():
     assert LIMITS == {"max_hidden_layers": 32, "max_units": 256, "min_samples": 10,
                       "max_samples": 4096, "max_batch_size": 1024, "max_classes": 5,
-                      "min_seq_len": 2, "max_seq_len": 100, "max_recurrent_units": 64, "max_recurrent_layers": 4}
+                      "min_seq_len": 2, "max_seq_len": 100, "max_recurrent_units": 64, "max_recurrent_layers": 4,
+                      "max_image_classes": 10, "max_image_side": 32, "max_image_channels": 3, "max_conv_layers": 6,
+                      "max_conv_channels": 32, "max_kernel": 7, "max_stride": 4, "max_pool_size": 4}
 
 
 def test_hidden_layer_limit_is_inclusive():
@@ -147,7 +149,8 @@ def test_too_many_units_message():
      "must be greater than 0.0 (got -1.0)"),
     ({"network": {"dropout": 0.95}}, "network.dropout", "must be at most 0.9 (got 0.95)"),
     ({"training": {"momentum": 1.0}}, "training.momentum", "must be less than 1.0 (got 1.0)"),
-    ({"dataset": {"n_classes": 6}}, "dataset.n_classes", "must be at most 5 (got 6)"),
+    ({"dataset": {"n_classes": 11}}, "dataset.n_classes", "must be at most 10 (got 11)"),
+    ({"dataset": {"n_classes": 6}}, "dataset.n_classes", "spiral has at most 5 classes"),
     ({"seed": -1}, "seed", "must be at least 0 (got -1)"),
 ])
 def test_out_of_range_values(config, field, message):
@@ -303,7 +306,7 @@ def test_catalog_choice_details():
     losses = {e["name"]: e for e in choices["losses"]}
     assert losses["bce"]["tasks"] == ["classification"] and losses["bce"]["max_classes"] == 2
     assert losses["mse"]["tasks"] == ["classification", "regression"]
-    assert losses["cross_entropy"]["max_classes"] == 5
+    assert losses["cross_entropy"]["max_classes"] == 10  # an image set's; a points set has at most 5
     datasets = {e["name"]: e for e in choices["datasets"]}
     assert datasets["plane"]["task"] == "regression"
     assert datasets["spiral"]["max_classes"] == 5 and datasets["gauss"]["max_classes"] == 2

@@ -162,10 +162,11 @@ def test_phases_match_torch(path):
 
 
 def test_golden_files_are_there_and_cover_the_contract():
-    """A dozen runs; every optimizer, loss, clip, batch norm, residual, penalties and an event."""
+    """A dozen runs; every optimizer, loss, clip, batch norm, residual, penalties, an event, and the
+    image kinds (conv2d with stride and padding, both pools)."""
     configs = [load(p) for p in GOLDEN]
-    assert len(configs) >= 12
-    seen = {key: set() for key in ("optimizer", "loss", "clip", "activation")}
+    assert len(configs) >= 14
+    seen = {key: set() for key in ("optimizer", "loss", "clip", "activation", "kind", "stride", "padding")}
     flags = set()
     for g in configs:
         c = g["config"]
@@ -178,7 +179,11 @@ def test_golden_files_are_there_and_cover_the_contract():
             if t["optimizer"] == "adamw" and t["weight_decay"] > 0:
                 flags.add("weight_decay")
         seen["loss"].add(c["training"]["loss"])
-        seen["activation"] |= {h["activation"] for h in c["network"]["hidden"]}
+        hidden = c["network"]["hidden"]
+        seen["activation"] |= {h["activation"] for h in hidden if "activation" in h}
+        seen["kind"] |= {h.get("kind", "dense") for h in hidden}
+        seen["stride"] |= {h["stride"] for h in hidden if "stride" in h}
+        seen["padding"] |= {h["padding"] for h in hidden if "padding" in h}
         flags |= {f for f in ("batch_norm", "residual") if c["network"][f]}
         if g["events"]:
             flags.add("events")
@@ -189,4 +194,6 @@ def test_golden_files_are_there_and_cover_the_contract():
     assert seen["clip"] >= {"none", "norm", "value"}
     assert flags >= {"l1", "l2", "weight_decay", "batch_norm", "residual", "events"}
     assert len(seen["activation"]) >= 8
+    assert seen["kind"] >= {"dense", "conv2d", "max_pool", "avg_pool"} and seen["stride"] >= {1, 2}
+    assert seen["padding"] >= {1, 2}
     assert sum(p.stat().st_size for p in GOLDEN) < 2_000_000

@@ -96,29 +96,44 @@ class Reference:
         assert net["dropout"] == 0.0, "dropout is not replayed"
         self.params = [{k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in p.items()}
                        for p in initial_params]
-        self.kinds = []  # per entry: dense or batch_norm
-        for _ in self.hidden:
-            self.kinds.append("dense")
+        self.kinds = []  # per entry: dense, batch_norm, conv2d, max_pool or avg_pool
+        for layer in self.hidden:
+            self.kinds.append(layer.get("kind", "dense"))
             if self.batch_norm:
                 self.kinds.append("batch_norm")
         self.kinds.append("dense")
         assert len(self.kinds) == len(self.params)
+        keys = {"dense": {"W", "b"}, "batch_norm": {"gamma", "beta"}, "conv2d": {"K", "b"}}
         for kind, p in zip(self.kinds, self.params):
-            assert set(p) == ({"W", "b"} if kind == "dense" else {"gamma", "beta"})
-        self.running = [(torch.zeros(layer["units"]), torch.ones(layer["units"])) for layer in self.hidden]
+            assert set(p) == keys.get(kind, set())
+        self.running = [(torch.zeros(layer["units"]), torch.ones(layer["units"])) for layer in self.hidden
+                        if self.batch_norm]
 
     def tensors(self) -> list:
         return [t for p in self.params for t in p.values()]
 
-    def dense_weights(self) -> list:
-        return [p["W"] for kind, p in zip(self.kinds, self.params) if kind == "dense"]
+    def weights(self) -> list:
+        """The penalized tensors: every dense W and conv K."""
+        return [p[key] for kind, p in zip(self.kinds, self.params) for key in ("W", "K") if key in p]
+
+    def layer(self, layer: dict, p: dict, h: torch.Tensor) -> torch.Tensor:
+        """One hidden layer's z: torch's conv2d and pools, or a dense layer flattening maps in (C, H, W) order."""
+        kind = layer.get("kind", "dense")
+        if kind == "conv2d":
+            return F.conv2d(h, p["K"], p["b"], stride=layer["stride"], padding=layer["padding"])
+        if kind == "max_pool":
+            return F.max_pool2d(h, layer["size"])
+        if kind == "avg_pool":
+            return F.avg_pool2d(h, layer["size"])
+        return h.flatten(1) @ p["W"] + p["b"]
 
     def forward(self, x: torch.Tensor, training: bool) -> torch.Tensor:
-        """h = act(BN(h_prev @ W + b)) (+ h_prev where widths match, hidden to hidden); linear output."""
+        """h = act(BN(h_prev @ W + b)) (+ h_prev where widths match, hidden to hidden), or conv2d and
+        pools on images; linear output."""
         entry, h = 0, x
         for i, layer in enumerate(self.hidden):
             p = self.params[entry]
-            z = h @ p["W"] + p["b"]
+            z = self.layer(layer, p, h)
             entry += 1
             if self.batch_norm:
                 bn = self.params[entry]
@@ -126,12 +141,12 @@ class Reference:
                 z = F.batch_norm(z, mean, var, bn["gamma"], bn["beta"], training=training,
                                  momentum=0.1, eps=1e-5)  # updates mean, var in place when training
                 entry += 1
-            a = ACT[layer["activation"]](z)
-            if self.residual and i > 0 and self.hidden[i - 1]["units"] == layer["units"]:
+            a = ACT[layer.get("activation") or "linear"](z)  # a pool has none
+            if self.residual and i > 0 and self.hidden[i - 1].get("units") == layer.get("units"):
                 a = a + h
             h = a
         p = self.params[entry]
-        return h @ p["W"] + p["b"]
+        return h.flatten(1) @ p["W"] + p["b"]
 
 
 def loss_fn(name: str, out: torch.Tensor, y: np.ndarray) -> torch.Tensor:
@@ -196,7 +211,7 @@ def reference_run(inputs: dict) -> dict:
         loss = loss_fn(hp["loss"], out, data["y_train"][batch])
         loss.backward()
         with torch.no_grad():
-            for w in model.dense_weights():  # penalties on dense W only, before clipping
+            for w in model.weights():  # penalties on W and K only, before clipping
                 w.grad += hp["l1"] * torch.sign(w) + hp["l2"] * w
             if hp["clip"] == "norm":
                 norm = torch.nn.utils.clip_grad_norm_(model.tensors(), hp["clip_threshold"])

@@ -105,4 +105,25 @@ RUNS = {
          "training": {"loss": "cross_entropy", "optimizer": "rmsprop", "rho": 0.95, "eps": 1e-4, "learning_rate": 0.01,
                       "batch_size": 13, "l1": 0.002, "l2": 0.01, "clip": "norm", "clip_threshold": 0.5}},
         30, {12: {"training": {"rho": 0.8}}}),
+    "cnn_tees_adam_l2": (
+        "images: conv2d (padding 1, relu) -> max_pool -> conv2d (stride 2, tanh) -> avg_pool -> dense "
+        "(flattening in (C, H, W) order), cross_entropy on 4-class tees, Adam, l1 + l2 on K and W, "
+        "clip by norm; learning-rate change after step 10",
+        {"seed": 13, "dataset": {"name": "tees", "n_samples": 60, "noise": 20.0},
+         "network": {"hidden": [{"kind": "conv2d", "channels": 3, "kernel": 3, "padding": 1, "activation": "relu"},
+                                {"kind": "max_pool", "size": 2},
+                                {"kind": "conv2d", "channels": 4, "kernel": 3, "stride": 2, "activation": "tanh"},
+                                {"kind": "avg_pool", "size": 2}, {"units": 5, "activation": "sigmoid"}],
+                     "init": "he_uniform", "bias_init": 0.05},
+         "training": {"loss": "cross_entropy", "optimizer": "adam", "learning_rate": 0.02, "batch_size": 7,
+                      "l1": 0.001, "l2": 0.01, "clip": "norm", "clip_threshold": 0.3}},
+        20, {10: {"training": {"learning_rate": 0.01}}}),
+    "cnn_bars_sgd_stride": (
+        "images: conv2d with stride 2 and a 5x5 kernel (padding 2), then a 2x2 max pool straight into "
+        "the output; bce on bars, momentum SGD",
+        {"seed": 14, "dataset": {"name": "bars", "n_samples": 50, "noise": 30.0},
+         "network": {"hidden": [{"kind": "conv2d", "channels": 2, "kernel": 5, "stride": 2, "padding": 2,
+                                 "activation": "leaky_relu"}, {"kind": "max_pool", "size": 2}]},
+         "training": {"loss": "bce", "optimizer": "momentum", "learning_rate": 0.05, "batch_size": 6}},
+        20, {}),
 }

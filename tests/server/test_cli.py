@@ -198,3 +198,24 @@ def test_run_and_validate_take_a_sequence_config(tmp_path, capsys):
     assert main(["validate", str(trace_path)]) != 0
     assert ("steps[4].layers[1].signal_norm_by_time: must be a list of 8 numbers (one per time step)"
             in capsys.readouterr().err)
+
+
+def test_run_and_validate_take_an_image_config(tmp_path, capsys):
+    config = {"dataset": {"name": "bars", "n_samples": 60, "noise": 10},
+              "network": {"hidden": [{"kind": "conv2d", "channels": 2, "kernel": 3, "padding": 1, "activation": "relu"},
+                                     {"kind": "max_pool", "size": 2}, {"kind": "avg_pool", "size": 2}]}}
+    code, out, err, trace_path = run(tmp_path, capsys, config, 30)
+    assert code == 0 and out.startswith("30 steps,") and "test accuracy" in out
+    trace = load_trace(trace_path)
+    assert [(layer["kind"], layer["in_shape"], layer.get("out_shape")) for layer in trace["layers"]] == [
+        ("conv2d", [1, 8, 8], [2, 8, 8]), ("max_pool", [2, 8, 8], [2, 4, 4]),
+        ("avg_pool", [2, 4, 4], [2, 2, 2]), ("dense", [2, 2, 2], None)]
+    assert np.asarray(trace["data"]["x_train"]).shape == (30, 1, 8, 8)
+    snapshot = trace["steps"][-1]["snapshot"]
+    assert snapshot["params"][1] == {} and set(snapshot["grads"][0]) == {"K", "b"}
+    assert main(["validate", str(trace_path)]) == 0
+    assert capsys.readouterr().out.endswith("valid trace, 4 layers, 30 recorded steps up to step 30, 6 snapshots, 0 events\n")
+    trace["data"]["x_train"][3] = trace["data"]["x_train"][3][0]  # one channel's rows, not (C, H, W)
+    trace_path.write_text(json.dumps(trace))
+    assert main(["validate", str(trace_path)]) != 0
+    assert "data.x_train" in capsys.readouterr().err

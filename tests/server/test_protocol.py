@@ -234,6 +234,26 @@ def test_configure_to_a_sequence_set_rebuilds_and_its_frame_has_no_points_but_th
     assert frame["detail"]["layers"][0]["recurrent"]["spectrum"]["blocks"] == ["i", "f", "g", "o"]
 
 
+def test_an_image_run_streams_its_frames_with_a_pools_tensors_null(conv):
+    """The page does not draw images yet (its picker offers none), but the server runs and streams
+    them: what the frames carry for conv and pool entries."""
+    images = {"dataset": {"name": "bars"}, "training": {"loss": "bce"},
+              "network": {"hidden": [{"kind": "conv2d", "channels": 2, "padding": 1, "activation": "relu"},
+                                     {"kind": "max_pool", "size": 2}]}}
+    conv.send({"type": "configure", "config": images, "id": 13})
+    reply = conv.expect("config", id=13, reset=True)
+    assert reply["config"]["dataset"]["n_classes"] == 2
+    frame = conv.expect("frame", id=13)
+    assert [(l["kind"], l["out_shape"]) for l in frame["layers"][:2]] == [("conv2d", [2, 8, 8]), ("max_pool", [2, 4, 4])]
+    assert frame["points"] is None
+    frame = conv.step()
+    conv_detail, pool_detail = frame["detail"]["layers"][:2]
+    assert conv_detail["weights"]["shape"] == [2, 1, 3, 3] and unpack(conv_detail["grads"]["values"]).shape == (2, 1, 3, 3)
+    assert pool_detail["weights"] is pool_detail["grads"] is pool_detail["updates"] is None
+    assert len(pool_detail["neuron_act"]) == 2
+    assert "output_grid" not in frame["detail"] and "sequence" not in frame["detail"]
+
+
 def test_configure_is_a_deep_merge(conv):
     conv.send({"type": "configure", "config": {"training": {"momentum": 0.5}}})
     conv.expect("config", reset=False)
