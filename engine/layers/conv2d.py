@@ -12,12 +12,20 @@ def out_side(side: int, kernel: int, stride: int, padding: int) -> int:
     return (side + 2 * padding - kernel) // stride + 1
 
 
+def padded(x, padding: int):
+    """x (B, C, H, W) with `padding` zeros around each map: (B, C, H + 2p, W + 2p) (x itself at 0)."""
+    if not padding:
+        return x
+    B, C, H, W = x.shape
+    out = np.zeros((B, C, H + 2 * padding, W + 2 * padding), dtype=x.dtype)
+    out[:, :, padding:padding + H, padding:padding + W] = x
+    return out
+
+
 def im2col(x, kernel: int, stride: int, padding: int):
     """Every receptive field of x (B, C, H, W), zero-padded, as rows: (B·H_out·W_out, C·k·k),
     rows ordered (b, i, j) and columns (c, u, v), as K.reshape(C_out, −1) reads them."""
-    if padding:
-        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    windows = sliding_window_view(x, (kernel, kernel), axis=(2, 3))[:, :, ::stride, ::stride]
+    windows = sliding_window_view(padded(x, padding), (kernel, kernel), axis=(2, 3))[:, :, ::stride, ::stride]
     B, C, rows, cols = windows.shape[:4]
     return windows.transpose(0, 2, 3, 1, 4, 5).reshape(B * rows * cols, C * kernel * kernel)
 

@@ -1,25 +1,30 @@
 """Max pooling: each window's largest value; its gradient goes to the first maximum in row-major
-order (torch's max_pool2d with kernel_size = stride = size)."""
+order (torch's max_pool2d with kernel_size = stride = size; a NaN in a window is its maximum)."""
 import numpy as np
 
-from .pooling import Pool, unwindow, windows
+from .pooling import Pool, window_views
 
 
 class MaxPool(Pool):
-    """z[b, c, i, j] = max of window (i, j); its cache is each window's argmax (B, C, H_out, W_out)."""
+    """z[b, c, i, j] = max of window (i, j); its cache is each window's first maximum, as its
+    offset u·size + v (B, C, H_out, W_out)."""
     kind = prefix = "max_pool"
     description = "max pooling: the largest value of each size × size window"
 
     def forward(self, x, params, mode):
-        cut = windows(x, self.size)
-        z = cut.max(axis=-1)  # NaN where a window holds one, as in torch
-        if mode != "train":
-            return z, None
-        return z, cut.argmax(axis=-1)  # the first maximum (or the first NaN)
+        views = window_views(x, self.size)
+        z = views[0].copy()
+        first = np.zeros(z.shape, dtype=np.intp)
+        for k, view in enumerate(views[1:], start=1):
+            wins = ~(view <= z) & (z == z)  # larger, or a NaN where z is not one yet
+            np.copyto(z, view, where=wins)
+            np.copyto(first, k, where=wins)
+        return z, (first if mode == "train" else None)
 
     def backward(self, dz, cache, params, grads, need_dx=True):
         if not need_dx:
             return None
-        terms = np.zeros(dz.shape + (self.size * self.size,), dtype=dz.dtype)
-        np.put_along_axis(terms, cache[..., None], dz[..., None], axis=-1)
-        return unwindow(terms, (dz.shape[0], *self.in_shape), self.size)
+        dx = np.zeros((dz.shape[0], *self.in_shape), dtype=dz.dtype)
+        for k, view in enumerate(window_views(dx, self.size)):
+            view[...] = np.where(cache == k, dz, 0.0)
+        return dx

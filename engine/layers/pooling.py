@@ -1,7 +1,6 @@
 """What the pooling kinds share: non-overlapping size × size windows (stride = size, no padding,
-the rows and columns that do not fill a window dropped, as torch's floor mode)."""
-import numpy as np
-
+the rows and columns that do not fill a window dropped, as torch's floor mode), read as size²
+strided views of the input, one per offset in the window."""
 from .base import Layer
 
 
@@ -10,24 +9,11 @@ def pooled_side(side: int, size: int) -> int:
     return side // size
 
 
-def windows(x, size: int):
-    """x (B, C, H, W) cut into its windows: (B, C, H_out, W_out, size·size), each window's pixels
-    in row-major order (a copy where the rows and columns cut away leave x non-contiguous)."""
-    B, C, H, W = x.shape
-    rows, cols = pooled_side(H, size), pooled_side(W, size)
-    kept = x[:, :, :rows * size, :cols * size]
-    return kept.reshape(B, C, rows, size, cols, size).transpose(0, 1, 2, 4, 3, 5).reshape(
-        B, C, rows, cols, size * size)
-
-
-def unwindow(terms, shape: tuple, size: int):
-    """The adjoint of windows: terms (B, C, H_out, W_out, size·size) put back at their pixels, zero
-    where no window reads: (B, C, H, W)."""
-    B, C, rows, cols, _ = terms.shape
-    out = np.zeros(shape, dtype=terms.dtype)
-    out[:, :, :rows * size, :cols * size] = terms.reshape(B, C, rows, cols, size, size).transpose(
-        0, 1, 2, 4, 3, 5).reshape(B, C, rows * size, cols * size)
-    return out
+def window_views(x, size: int) -> list:
+    """The pixel at each offset (u, v) of every window, row-major in (u, v): size² strided views
+    (B, C, H_out, W_out) of x (B, C, H, W), no copy."""
+    rows, cols = pooled_side(x.shape[2], size), pooled_side(x.shape[3], size)
+    return [x[:, :, u:rows * size:size, v:cols * size:size] for u in range(size) for v in range(size)]
 
 
 class Pool(Layer):

@@ -103,6 +103,15 @@ def test_max_pool_sends_the_gradient_to_the_first_maximum_in_row_major_order():
     assert np.array_equal(dx, [[[[0, 10, 20, 0], [0, 0, 0, 0], [30, 0, 40, 0], [0, 0, 0, 0]]]])
 
 
+def test_a_nan_in_a_window_is_its_maximum_as_in_torch():
+    x = np.array([[[[1.0, np.nan, 7.0, 2.0], [np.nan, 9.0, 0.0, 1.0]]]])
+    layer = MaxPool((1, 2, 4), 2)
+    z, cache = layer.forward(x, {}, "train")
+    dx = layer.backward(np.array([[[[3.0, 4.0]]]]), cache, {}, {})
+    assert np.isnan(z[0, 0, 0, 0]) and z[0, 0, 0, 1] == 7.0
+    assert np.array_equal(dx, [[[[0, 3, 4, 0], [0, 0, 0, 0]]]])  # to the first NaN
+
+
 def test_the_layers_keep_float32():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2, 2, 6, 6)).astype(np.float32)
