@@ -5,9 +5,11 @@ import { el } from "./dom.js";
 import { withUnits } from "./hiddenlayers.js";
 import { choices } from "./schema.js";
 
-/** The hidden-layer kinds a set of `inputKind` allows, from the catalog: [{name, recurrent, activations}]. */
+/** The hidden-layer kinds a set of `inputKind` allows, from the catalog: [{name, recurrent, image,
+ * activations}]: image kinds on images only, recurrent ones on sequences only. */
 export function allowedKinds(catalog, inputKind) {
-  return catalog.choices.layer_kinds.filter((k) => k.in_hidden && (inputKind === "sequence" || !k.recurrent));
+  return catalog.choices.layer_kinds.filter((k) => k.in_hidden
+    && (k.image ? inputKind === "image" : inputKind === "sequence" || !k.recurrent));
 }
 
 /** The activations a layer of `kind` takes (names): its kind's own list, else every activation. */

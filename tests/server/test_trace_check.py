@@ -48,9 +48,11 @@ def test_the_catalog_carries_what_the_page_must_not_copy(client):
 
 def test_the_catalog_lists_the_layer_kinds_from_the_registry(client):
     kinds = client.get("/api/catalog").json()["choices"]["layer_kinds"]
-    assert [(k["name"], k["in_hidden"], k["recurrent"], k["activations"]) for k in kinds] == [
-        ("dense", True, False, None), ("batch_norm", False, False, None), ("rnn", True, True, ["tanh", "relu"]),
-        ("lstm", True, True, [])]
+    assert [(k["name"], k["in_hidden"], k["recurrent"], k["image"], k["activations"]) for k in kinds] == [
+        ("dense", True, False, False, None), ("batch_norm", False, False, False, None),
+        ("rnn", True, True, False, ["tanh", "relu"]), ("lstm", True, True, False, []),
+        ("conv2d", True, False, True, None), ("max_pool", True, False, True, []), ("avg_pool", True, False, True, [])]
+    assert [k["fields"] for k in kinds if k["image"]] == [["channels", "kernel", "stride", "padding"], ["size"], ["size"]]
     assert all(k["description"] for k in kinds)
 
 
