@@ -2,7 +2,7 @@
 time (and an LSTM's gates), and the spectrum of W_h (per gate block for an LSTM)."""
 import numpy as np
 
-EXAMPLE = 0  # the batch example whose states are shown
+from .steps import EXAMPLE
 
 
 def example_detail(trainer, i: int) -> dict | None:

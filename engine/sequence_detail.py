@@ -4,7 +4,7 @@ classifier, the value for a regression)."""
 import numpy as np
 
 from .activations import sigmoid
-from .recurrent_detail import EXAMPLE
+from .steps import EXAMPLE
 
 PREDICTED = {"many_to_many": 4, "many_to_one": 64}  # test sequences predicted, by output shape
 
@@ -28,6 +28,16 @@ def example_io(trainer) -> dict | None:
     last = tapes[-1]
     output = None if last.z is None else readable(np.atleast_2d(last.z[EXAMPLE]), trainer.loss.name).reshape(-1)
     return {"x": tapes[0].x[EXAMPLE].copy(), "output": output}
+
+
+def example_in_progress(trainer, phase: str) -> dict:
+    """The shown example of the step in progress as far as its phase `phase` has computed it:
+    example_io once the loss has run (going backward), else its inputs x (T, C) from the batch in
+    progress and output None."""
+    if phase != "forward":
+        return example_io(trainer)
+    batch = trainer.sampler.peek(trainer.config.training.batch_size)
+    return {"x": trainer.data.x_train[batch[EXAMPLE]].copy(), "output": None}
 
 
 def predictions(trainer) -> dict:

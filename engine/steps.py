@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+EXAMPLE = 0  # the batch example whose states the panels follow through time (detail and phases)
+
 
 @dataclass
 class StepRecord:
@@ -49,6 +51,23 @@ class PhaseRecord:
     tensors: dict = field(default_factory=dict)
     record: StepRecord | None = None  # on the update phase
     t: int | None = None  # the inner phase of a layer of several (a time step)
+    through_time: dict | None = None  # a recurrent entry's phases: example_so_far
+
+
+def example_so_far(net, i: int, phase: str, computed: list | None = None) -> dict | None:
+    """Recurrent entry i's chosen example as the step in progress has computed it so far: {example,
+    h (t, H): h_1..h_t going forward, every h_t going backward; dh: None going forward, (T − t + 1,
+    H) dL/dh_t..dL/dh_T going backward}. `computed` lists the inner phases' columns (H,) in the
+    order computed; without it the layer's pass is whole and its tape holds it. None for other kinds."""
+    layer, cache = net.entries[i].layer, net.tapes[i].cache
+    if not layer.recurrent:
+        return None
+    whole = layer.example_through_time(cache, EXAMPLE) if (computed is None or phase == "backward") else None
+    if computed is None:
+        return {"example": EXAMPLE, "h": whole["h"], "dh": whole["dh"]}
+    if phase == "forward":
+        return {"example": EXAMPLE, "h": np.stack(computed), "dh": None}
+    return {"example": EXAMPLE, "h": whole["h"], "dh": np.stack(computed[::-1])}
 
 
 def describe_forward(net, i: int, number: int) -> PhaseRecord:
@@ -57,7 +76,8 @@ def describe_forward(net, i: int, number: int) -> PhaseRecord:
     tensors = {"x": tape.x, **net.entries[i].layer.shown(tape.cache), "z": tape.z}
     if tape.a is not None:
         tensors["a"] = tape.a
-    return PhaseRecord("forward", i, number, tensors, t=net.entries[i].layer.last_phases[0])
+    return PhaseRecord("forward", i, number, tensors, t=net.entries[i].layer.last_phases[0],
+                       through_time=example_so_far(net, i, "forward"))
 
 
 def describe_backward(net, i: int, number: int) -> PhaseRecord:
@@ -65,15 +85,21 @@ def describe_backward(net, i: int, number: int) -> PhaseRecord:
     tape = net.tapes[i]
     tensors = {k: v for k, v in (("da", tape.da), ("dz", tape.dz), ("dx", tape.dx)) if v is not None}
     tensors.update({f"d{key}": grad.copy() for key, grad in net.grads[i].items()})
-    return PhaseRecord("backward", i, number, tensors, t=net.entries[i].layer.last_phases[1])
+    return PhaseRecord("backward", i, number, tensors, t=net.entries[i].layer.last_phases[1],
+                       through_time=example_so_far(net, i, "backward"))
 
 
-def relay_phases(phase: str, i: int, number: int, steps):
-    """Relay a layer's inner phases as PhaseRecords (with the `t` each names); return what the
-    layer returns."""
+def relay_phases(net, phase: str, i: int, number: int, steps):
+    """Relay entry i's inner phases as PhaseRecords (with the `t` each names, and a recurrent
+    entry's example so far); return what the layer returns."""
+    computed = []  # a recurrent entry's example: h_t (forward) or dL/dh_t (backward), as computed
+    state = "h" if phase == "forward" else "dh"
     while True:
         try:
             tensors = next(steps)
         except StopIteration as done:
             return done.value
-        yield PhaseRecord(phase, i, number, {k: v for k, v in tensors.items() if k != "t"}, t=tensors["t"])
+        if state in tensors:
+            computed.append(np.array(tensors[state][EXAMPLE]))
+        yield PhaseRecord(phase, i, number, {k: v for k, v in tensors.items() if k != "t"}, t=tensors["t"],
+                          through_time=example_so_far(net, i, phase, computed))

@@ -170,7 +170,7 @@ class Training:
         h = x
         for i in range(len(net.entries)):
             if describe:
-                h = yield from relay_phases("forward", i, number, net.forward_steps(i, h, self.dropout_rng))
+                h = yield from relay_phases(net, "forward", i, number, net.forward_steps(i, h, self.dropout_rng))
                 yield describe_forward(net, i, number)
             else:
                 h = net.forward(i, h, self.dropout_rng)
@@ -182,7 +182,7 @@ class Training:
             yield PhaseRecord("loss", None, number, {"output": h, "losses": losses, "dout": d})
         for i in reversed(range(len(net.entries))):
             if describe:
-                d = yield from relay_phases("backward", i, number, net.backward_steps(i, d))
+                d = yield from relay_phases(net, "backward", i, number, net.backward_steps(i, d))
                 yield describe_backward(net, i, number)
             else:
                 d = net.backward(i, d)

@@ -127,6 +127,15 @@ def phase_tensors(tensors: dict) -> dict:
     return out
 
 
+def phase_through_time(so_far: dict) -> dict:
+    """A recurrent phase's shown example so far: h and dh packed (dh None going forward), its
+    inputs x and output as plain lists (output None before the loss)."""
+    output = so_far["output"]
+    return {"example": so_far["example"], "x": so_far["x"].tolist(),
+            "output": None if output is None else output.tolist(), "h": pack(so_far["h"]),
+            "dh": None if so_far["dh"] is None else pack(so_far["dh"])}
+
+
 def to_json(message: dict) -> str:
     """Strict JSON text (non-finite numbers as null)."""
     return encode(message).decode()

@@ -67,6 +67,7 @@ class PhaseReply(Reply):
     step: int
     tensors: dict
     t: NotRequired[int]
+    through_time: NotRequired[dict]
 
 
 @with_config(STRICT)

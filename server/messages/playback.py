@@ -74,6 +74,8 @@ def phase(session, m: Phase) -> None:
     p = trainer.phase()
     name = None if p.layer is None else trainer.layers[p.layer]["name"]
     time_step = {} if p.t is None else {"t": p.t}  # a recurrent entry's phases: one per time step
+    if p.through_time is not None:
+        time_step["through_time"] = frames.phase_through_time(p.through_time)
     session.outbox.send(PhaseReply, m.id, phase=p.phase, layer=p.layer, layer_name=name, step=p.step,
                         tensors=frames.phase_tensors(p.tensors), **time_step)
     if p.phase == "update":

@@ -17,6 +17,15 @@ export const PARTS = {
   controls: { setup: "the setup column", more: "the “More” settings", presets: "the classic-experiment menu",
     badges: "the health badges", speed: "Speed and Flat out", files: "Export, Import and Share" },
 };
+/** The panels that exist for one input kind only (as style.css shows them); the rest exist for both. */
+const KIND_ONLY = { points: ["output"], sequence: ["predictions", "unrolled", "gradtime", "eigen"] };
+
+/** PARTS.panels without those of the other input kind than `kind` ("points" or "sequence"). */
+export function panelsOf(kind) {
+  const absent = Object.entries(KIND_ONLY).flatMap(([k, names]) => (k === kind ? [] : names));
+  return Object.fromEntries(Object.entries(PARTS.panels).filter(([name]) => !absent.includes(name)));
+}
+
 /** What a lesson can lock. */
 export const LOCKS = { setup: "the setup: its controls read-only" };
 

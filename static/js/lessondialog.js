@@ -1,8 +1,10 @@
 // "Share as lesson": a dialog where a teacher picks the panels and controls a link hides and
 // whether it locks the setup, and copies the link (the page's setup and preset, plus the lesson).
-// With a preset on, the panels it is not about start ticked.
+// With a preset on, the panels it is not about start ticked. It offers only the panels the setup's
+// input kind has (no output plane for sequences, no sequence panels for points).
 
-import { LOCKS, PARTS, lessonHash } from "./lesson.js";
+import { configKind } from "./inputkind.js";
+import { LOCKS, PARTS, lessonHash, panelsOf } from "./lesson.js";
 import { getState } from "./state.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -45,14 +47,16 @@ function showLink() {
   $("#lesson-open").href = $("#lesson-link").value;
 }
 
-/** Open the dialog with its ticks as they start. */
+/** Open the dialog with its ticks as they start, offering the panels the setup's input kind has. */
 function open() {
+  const { catalog, config } = getState();
+  const panels = panelsOf(configKind(catalog, config));
   const preset = presetOnShow();
   const hide = startingHide(preset);
   $("#lesson-preset").textContent = preset
     ? `It opens the classic experiment “${preset.title}”, with its note.${preset.panels ? ` It is about: ${preset.panels.map((n) => PARTS.panels[n]).join(", ")}.` : ""}`
     : "It opens this setup (choose a classic experiment first to open that, with its note).";
-  fillChecks($("#lesson-panels"), PARTS.panels, hide, "hide");
+  fillChecks($("#lesson-panels"), panels, hide, "hide");
   fillChecks($("#lesson-controls"), PARTS.controls, hide, "hide");
   fillChecks($("#lesson-locks"), LOCKS, new Set(getState().lesson?.lock ?? []), "lock");
   showLink();

@@ -1,4 +1,5 @@
-// The bar's readouts: the step and epoch counters, the metrics, the status badge, and which of
+// The bar's readouts: the step and epoch counters, the metrics (in the output panel's header, or the
+// predictions' for a sequence run, which has no output plane), the status badge, and which of
 // Play and Pause is offered (of the live run, or of the trace on show in replay); and what the
 // output panel's colours mean for the data on show.
 
@@ -74,7 +75,8 @@ export function installReadouts() {
     const v = view();
     $("#step").textContent = v.step.toLocaleString("en-US");
     $("#epoch").textContent = v.epoch?.toLocaleString("en-US") ?? "—";
-    $("#metrics").textContent = v.metrics ? formatMetrics(v.metrics) : getState().replay ? "no metrics in this trace" : "";
+    const metrics = v.metrics ? formatMetrics(v.metrics) : getState().replay ? "no metrics in this trace" : "";
+    for (const readout of document.querySelectorAll("[data-metrics]")) readout.textContent = metrics; // the output's, or the predictions' for sequences
   }
 
   subscribe((s, changed) => {

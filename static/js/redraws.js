@@ -16,9 +16,10 @@ export class Redraws {
     requestAnimationFrame(() => this.tick());
   }
 
-  /** Register a panel: {element, interval (ms), draw()}; returns a function that marks it dirty. */
-  add(element, interval, draw) {
-    const panel = { element, interval, draw, dirty: true, last: 0, ms: [] };
+  /** Register a panel: {element, interval (ms), draw()}, drawn only while `applies()` (a panel of
+   * one input kind; dirty until then); returns a function that marks it dirty. */
+  add(element, interval, draw, applies = () => true) {
+    const panel = { element, interval, draw, applies, dirty: true, last: 0, ms: [] };
     this.panels.push(panel);
     this.visible.set(element, true);
     this.observer.observe(element);
@@ -45,7 +46,7 @@ export class Redraws {
     let chosen = null;
     let overdue = 1; // how many of its intervals a panel has waited
     for (const p of this.panels) {
-      if (!p.dirty || !this.visible.get(p.element) || p.element.closest("[hidden]")) continue;
+      if (!p.dirty || !this.visible.get(p.element) || p.element.closest("[hidden]") || !p.applies()) continue;
       const waited = (now - p.last) / p.interval;
       if (waited >= overdue) [chosen, overdue] = [p, waited];
     }

@@ -8,6 +8,7 @@ import { PredictionsChart } from "./charts/predictions.js";
 import { UnrolledChart } from "./charts/unrolled.js";
 import { configKind } from "./inputkind.js";
 import { getState, subscribe, view } from "./state.js";
+import { unrolledShown } from "./unrolledsource.js";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -37,21 +38,23 @@ export function installSequencePanels(redraws) {
   const chosen = () => Number(select.value);
   const recurrent = () => view().detail?.layers[chosen()]?.recurrent;
   const name = () => view().layers[chosen()]?.name ?? "";
+  const sequenceRun = () => document.body.dataset.inputKind === "sequence"; // a points run has none of these panels
   const mark = {
     unrolled: redraws.add($("#panel-unrolled"), 250, () => {
       const v = view();
-      if (recurrent()) charts.unrolled.draw(chosen(), name(), recurrent().through_time, v.detail.sequence?.example, v.phase);
-    }),
+      if (select.value === "" || !v.layers[chosen()]) return;
+      charts.unrolled.draw(chosen(), name(), v.layers[chosen()].units, unrolledShown(v, chosen(), charts.unrolled.mode, getState().pass));
+    }, sequenceRun),
     gradtime: redraws.add($("#panel-gradtime"), 500, () => {
       if (view().history && select.value !== "") charts.gradtime.draw(view().history.time, view().layers, chosen());
-    }),
+    }, sequenceRun),
     eigen: redraws.add($("#panel-eigen"), 300, () => {
       if (recurrent()?.spectrum) charts.eigen.draw(chosen(), name(), recurrent().spectrum);
-    }),
+    }, sequenceRun),
     predictions: redraws.add($("#panel-predictions"), 500, () => {
       const predictions = view().detail?.sequence?.predictions;
       if (predictions) charts.predictions.draw(predictions, view().metrics);
-    }),
+    }, sequenceRun),
   };
   const all = () => Object.values(mark).forEach((m) => m());
   select.addEventListener("change", all);
@@ -71,7 +74,7 @@ export function installSequencePanels(redraws) {
       mark.eigen();
       mark.predictions();
     }
-    if (changed.has("phase")) mark.unrolled();
+    if (any("phase", "pass", "step")) mark.unrolled();
     if (any("historyVersion", "replay")) mark.gradtime();
   });
   return charts;

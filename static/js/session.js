@@ -6,6 +6,7 @@ import { errorWords, fieldWords, listWords } from "./fieldwords.js";
 import { banner, dismissBanner, toast } from "./notices.js";
 import { diff } from "./schema.js";
 import { getState, setState, subscribe } from "./state.js";
+import { passAfter } from "./unrolledsource.js";
 
 const APPLY_MS_KEPT = 500; // how many frame-apply timings are kept
 
@@ -30,7 +31,7 @@ export function installSession(transport) {
 
   transport.on("hello", (m) => {
     const previous = getState().config; // null before the first hello
-    setState({ catalog: m.catalog, limits: m.limits, config: m.config, status: "paused", diverged: null, run: 0, phase: null,
+    setState({ catalog: m.catalog, limits: m.limits, config: m.config, status: "paused", diverged: null, run: 0, phase: null, pass: null,
       live: new History(m.catalog), historyVersion: getState().historyVersion + 1 }); // a new session: its runs start from 1
     if (previous) transport.configure(diff(previous, m.catalog.defaults)); // restore the setup after a reconnect
   });
@@ -62,7 +63,7 @@ export function installSession(transport) {
     if (m.reset) setState({ status: "paused", diverged: null });
   });
 
-  transport.on("phase", (m) => setState({ phase: m }));
+  transport.on("phase", (m) => setState({ phase: m, pass: passAfter(getState().pass, m) }));
 
   transport.on("error", (m) => toast(errorWords(m), true));
 
@@ -107,7 +108,7 @@ function applyFrame(f) {
     live.appendHistograms(f.step, f.detail.layers);
   }
   if (f.health) patch.health = f.health;
-  if (f.status === "running" || newRun) patch.phase = null; // no phase highlight while playing
+  if (f.status === "running" || newRun) Object.assign(patch, { phase: null, pass: null }); // no phase highlight while playing
   if (f.points !== undefined) patch.points = f.points; // a run's first frame: null for sequences, which have no plane
   if (f.points === null) Object.assign(patch, { grid: null, maps: null });
   if (newRun) patch.exportedStep = 0; // a new run has not been exported

@@ -21,6 +21,7 @@ const state = {
   highlight: null, // names of the layers a selected badge concerns
   smoothing: 0.6, // the noisy step charts' smoothing weight in [0, 0.99] (0: raw lines only); changes the drawing, not the data
   phase: null, // the last phase message
+  pass: null, // the phase-by-phase step in progress as its recurrent phases computed it (unrolledsource.js, passAfter)
   replay: null, // {trace, history, snapshots, index, lastStep, playing} while viewing an imported trace
   ghost: null, // an imported trace's History, drawn faintly on the live charts
   exportedStep: 0, // the step of the last export (a reload before exporting warns)

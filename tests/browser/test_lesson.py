@@ -99,12 +99,12 @@ def test_share_as_lesson_makes_the_link_that_opens_the_reduced_page(context, bas
     page.wait_for_selector("#lesson-dialog", state="visible")
     # the panels the preset is not about start ticked to hide
     ticked = page.eval_on_selector_all("#lesson-dialog [data-hide]", "cs => cs.filter((c) => c.checked).map((c) => c.dataset.hide)")
-    assert ticked == [name for name in PANELS if name not in preset["panels"]]
+    assert ticked == [name for name in PANELS if name not in preset["panels"] and name not in SEQUENCE_PANELS]
     page.check("#lesson-dialog [data-hide=setup]")
     page.check("#lesson-dialog [data-lock=setup]")
     page.uncheck("#lesson-dialog [data-hide=ratio]")
     link = page.input_value("[data-testid=lesson-link]")
-    hide = [name for name in PANELS if name not in preset["panels"] and name != "ratio"] + ["setup"]
+    hide = [name for name in PANELS if name not in preset["panels"] and name != "ratio" and name not in SEQUENCE_PANELS] + ["setup"]
     params = lesson_params(link)
     assert params["preset"] == "dead-relu" and params["hide"] == ",".join(hide) and params["lock"] == "setup"
     assert json.loads(params["config"])["training"]["learning_rate"] == 0.5
@@ -119,9 +119,30 @@ def test_share_as_lesson_makes_the_link_that_opens_the_reduced_page(context, bas
         **preset["full_config"]["training"], "learning_rate": 0.5}}
     student.wait_for_selector("#preset-note[data-preset='dead-relu']", state="visible")
     for name, hidden in parts(student).items():
-        assert hidden == [name in hide] * len(hidden), name
+        assert hidden == [name in hide or name in SEQUENCE_PANELS] * len(hidden), name  # a points run has no sequence panel
     assert student.is_disabled("#preset")
     run_steps(student, 10)
+
+
+def offered_panels(page) -> list:
+    """Open "Share as lesson" and read the panels it offers to hide; closes it again."""
+    page.click("[data-action=share-lesson]")
+    page.wait_for_selector("#lesson-dialog", state="visible")
+    offered = page.eval_on_selector_all("#lesson-panels [data-hide]", "cs => cs.map((c) => c.dataset.hide)")
+    page.click("#lesson-close")
+    assert page.is_hidden("#lesson-dialog")
+    return offered
+
+
+def test_share_as_lesson_offers_only_the_panels_the_setups_input_kind_has(context, base_url, page_log):
+    page = open_page(context, base_url, page_log)
+    assert offered_panels(page) == [name for name in PANELS if name not in SEQUENCE_PANELS]  # points: no sequence panel
+    page.click("[data-dataset=remember_first]")
+    wait_state(page, "s.config.dataset.name === 'remember_first' && s.layers[0]?.kind === 'lstm'")
+    assert offered_panels(page) == [name for name in PANELS if name != "output"]  # sequences: no output plane
+    page.click("[data-dataset=moons]")
+    wait_state(page, "s.config.dataset.name === 'moons' && s.layers[0]?.kind === 'dense'")
+    assert "output" in offered_panels(page)
 
 
 def test_a_lesson_link_naming_an_unknown_part_says_so_and_applies_the_rest(context, base_url, page_log):

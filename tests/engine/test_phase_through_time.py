@@ -46,6 +46,24 @@ def test_a_recurrent_entry_is_one_phase_per_time_step_forward_then_backward_in_t
     assert (last_backward.layer, last_backward.t) == (0, 1) and {"dW_x", "dW_h", "db"} <= set(last_backward.tensors)
 
 
+def test_each_recurrent_phase_carries_the_shown_example_so_far_in_a_stacked_net():
+    trainer = Trainer(STACKED)
+    records = one_step_of_phases(trainer)
+    caches = {i: trainer.net.tapes[i].cache for i in (0, 1)}  # the step the phases ran, now whole
+    shown = [r for r in records if r.through_time is not None]
+    assert [(r.phase, r.layer, r.t) for r in shown] == [(r.phase, r.layer, r.t) for r in records if r.t is not None]
+    for r in shown:
+        h, dh = caches[r.layer].h[0], caches[r.layer].dh[0]
+        so_far = r.through_time
+        assert so_far["example"] == 0
+        if r.phase == "forward":
+            assert np.array_equal(so_far["h"], h[:r.t]) and so_far["dh"] is None and so_far["output"] is None
+        else:
+            assert np.array_equal(so_far["h"], h) and np.array_equal(so_far["dh"], dh[r.t - 1:])
+            assert so_far["output"].shape == (6,)  # many-to-many: the example's output at every t
+        assert np.array_equal(so_far["x"], trainer.net.tapes[0].x[0])  # the net's inputs, for either layer
+
+
 def sgd_step_by_hand(theta: dict, x, y, lr):
     """One SGD step of a tanh RNN (many-to-one, bce, mean over the batch) and its dense output,
     written out without the engine: the new weights by name."""
