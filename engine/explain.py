@@ -31,7 +31,7 @@ def _locate(trainer, layer: int, param: str | None, index) -> tuple:
 def explain(trainer, layer: int, index, example: int = 0, param: str | None = None) -> dict:
     """dL/dθ[index] = (1/B)·Σ_b terms_b (for a dense W: terms = a_b·δ_b, a the layer's input and
     δ = B·dL/dz; for a recurrent weight each term sums over time, written out for `example` in
-    `through_time`), then penalties, clipping and the update of the step that computed it."""
+    `through_time`; for a kernel weight over positions, written out in `positions`), then penalties, clipping and the update of the step that computed it."""
     entry, spec, index = _locate(trainer, layer, param, index)
     tape = trainer.net.tapes[layer]
     if tape.dz is None or not entry.layer.backward_done(tape.cache):
@@ -59,6 +59,8 @@ def explain(trainer, layer: int, index, example: int = 0, param: str | None = No
         out.update(row=index[0], column=index[1])
     if "time" in parts:
         out["through_time"] = _through_time(parts["time"], example)
+    if "positions" in parts:
+        out["positions"] = _positions(parts["positions"], example)
     if values is not None:
         out.update(_after_backward(trainer, values, flat, spec.role == WEIGHT))
     return out
@@ -70,6 +72,15 @@ def _through_time(time: dict, example: int) -> dict:
     terms = time["terms"][example]
     return {"t": list(range(1, len(terms) + 1)), "a": time["a"][example].tolist(),
             "delta": time["delta"][example].tolist(), "terms": terms.tolist(), "sum": float(terms.sum())}
+
+
+def _positions(positions: dict, example: int) -> dict:
+    """The chosen example's term written out over the positions (i, j) a kernel slid across:
+    {a, delta, terms (H_out, W_out) as lists, sum (that example's entry of `terms`), in_rows, in_cols}."""
+    terms = positions["terms"][example]
+    return {"a": positions["a"][example].tolist(), "delta": positions["delta"][example].tolist(),
+            "terms": terms.tolist(), "sum": float(terms.sum()),
+            "in_rows": positions["in_rows"], "in_cols": positions["in_cols"]}
 
 
 def _after_backward(trainer, values, flat: int, penalized: bool) -> dict:

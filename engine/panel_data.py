@@ -5,23 +5,47 @@ import numpy as np
 from .activations import sigmoid
 from .features import FEATURES, expand_features
 from .histograms import histogram
+from .image_detail import example_maps, image_detail
 from .recurrent_detail import example_detail, spectrum
 from .sequence_detail import sequence_detail
 
 MAX_SIDE = 64  # a matrix with more rows or columns is summarized by evenly spaced rows/columns
+MAX_BLOCK_VALUES = MAX_SIDE * MAX_SIDE  # a 4-D tensor's values at most (kernels, a batch of maps)
 GRID = 50  # output grid resolution over the input plane
 MAP_GRID = 20  # neuron-map resolution
 MAX_MAPS = 256  # neuron maps sent at most, shared evenly between the hidden layers
 EXTENT = (-6.0, 6.0)  # the input plane shown, Playground's
 
 
+def _evenly(n: int, keep: int) -> np.ndarray:
+    """keep evenly spaced indices of range(n), both ends included."""
+    return np.unique(np.linspace(0, n - 1, min(n, keep)).round().astype(int))
+
+
+def _block_picks(shape: tuple) -> list[np.ndarray]:
+    """Which entries of a 4-D tensor's first two axes to keep (the larger axis shrunk first) so
+    that the values kept stay within MAX_BLOCK_VALUES: [rows, cols]."""
+    keep, area = list(shape[:2]), int(np.prod(shape[2:]))
+    while keep[0] * keep[1] * area > MAX_BLOCK_VALUES and max(keep) > 1:
+        keep[int(keep[1] > keep[0])] -= 1
+    return [_evenly(n, k) for n, k in zip(shape[:2], keep)]
+
+
 def summarize(matrix) -> dict:
-    """{values, shape} of a tensor; beyond MAX_SIDE, evenly spaced rows/cols and which ones."""
+    """{values, shape} of a tensor; beyond MAX_SIDE, evenly spaced rows/cols and which ones. A 4-D
+    tensor (a kernel (C_out, C_in, k, k), a batch of maps (B, C, H, W)) over MAX_BLOCK_VALUES
+    keeps evenly spaced entries of its first two axes (rows, cols) instead."""
     m = np.asarray(matrix)
     out = {"shape": list(m.shape), "values": m.copy()}  # a copy: the trainer's buffers move on
+    if m.ndim == 4:
+        if m.size > MAX_BLOCK_VALUES:
+            rows, cols = _block_picks(m.shape)
+            out["values"] = m[np.ix_(rows, cols)]
+            out["summarized"] = {"rows": rows, "cols": cols}
+        return out
     if max(m.shape) <= MAX_SIDE:
         return out
-    picks = [np.unique(np.linspace(0, n - 1, min(n, MAX_SIDE)).round().astype(int)) for n in m.shape]
+    picks = [_evenly(n, MAX_SIDE) for n in m.shape]
     out["values"] = m[np.ix_(*picks)]
     out["summarized"] = {"rows": picks[0], "cols": picks[1]} if m.ndim == 2 else {"rows": picks[0]}
     return out
@@ -105,7 +129,8 @@ def layer_detail(trainer, spectra: bool = True) -> list[dict]:
     """Per entry of `layers`: its first weight-like tensor (W, K, W_x or γ; None for a pool, which
     has none), that tensor's gradient (as backpropagated) and last update, neuron means (a conv
     or pool entry's per channel, over every position) and histograms; for a recurrent entry also
-    `recurrent`: one example through time and, with `spectra`, W_h's spectrum (recurrent_detail)."""
+    `recurrent`: one example through time and, with `spectra`, W_h's spectrum (recurrent_detail);
+    for a conv or pool entry `maps`: one example's feature maps and their gradients (image_detail)."""
     net, updates = trainer.net, trainer.net.store.views(trainer.last_update)
     activity = _block_activity(trainer)
     result = []
@@ -122,6 +147,7 @@ def layer_detail(trainer, spectra: bool = True) -> list[dict]:
                      "act": None if act is None else histogram(act)},
             "recurrent": None if not e.layer.recurrent else {
                 "through_time": example_detail(trainer, i), "spectrum": spectrum(trainer, i) if spectra else None},
+            "maps": example_maps(trainer, i) if e.layer.image else None,
         })
     return result
 
@@ -129,12 +155,15 @@ def layer_detail(trainer, spectra: bool = True) -> list[dict]:
 def detail(trainer, planes: bool = True) -> dict:
     """What the panels draw for the trainer's current state, tagged with its step; `planes`
     adds the heavy parts: the output grid and neuron maps where the data is a plane of points,
-    the recurrent weights' spectra where there are recurrent entries, and for sequences the shown
-    example's inputs and outputs and the test predictions (sequence_detail)."""
+    the recurrent weights' spectra where there are recurrent entries, for sequences the shown
+    example's inputs and outputs and the test predictions (sequence_detail), and for images the
+    shown example with its saliency, a test gallery and the confusion matrix (image_detail)."""
     with np.errstate(all="ignore"):
         out = {"step": trainer.steps, "layers": layer_detail(trainer, spectra=planes)}
         if planes and trainer.data.input_kind == "points":
             out.update(output_grid=output_grid(trainer), neuron_maps=neuron_maps(trainer))
         if planes and trainer.data.input_kind == "sequence":
             out["sequence"] = sequence_detail(trainer)
+        if planes and trainer.data.input_kind == "image":
+            out["image"] = image_detail(trainer)
         return out

@@ -84,6 +84,7 @@ def detail(d: dict) -> dict:
         "neuron_signal": None if l["neuron_signal"] is None else l["neuron_signal"].tolist(),
         "hist": {k: _histogram(h) for k, h in l["hist"].items()},
         "recurrent": _recurrent(l["recurrent"]),
+        "maps": _maps(l["maps"]),
     } for l in d["layers"]]
     out = {"step": d["step"], "layers": layers}
     if "output_grid" in d:
@@ -97,7 +98,30 @@ def detail(d: dict) -> dict:
                               "total_units": m["total_units"], "summarized": m["summarized"]}
     if "sequence" in d:
         out["sequence"] = _sequence(d["sequence"])
+    if "image" in d:
+        out["image"] = _image(d["image"])
     return out
+
+
+def _maps(m: dict | None) -> dict | None:
+    """A conv or pool entry's feature maps as sent: A quantized to 8 bits over the layer's range,
+    dL/dA packed float32 (its magnitudes span decades)."""
+    if m is None:
+        return None
+    return {"a": quantize(m["a"]), "da": None if m["da"] is None else pack(m["da"])}
+
+
+def _image(d: dict) -> dict:
+    """The image panels' part: the shown example and its saliency packed float32, the gallery's
+    images quantized and its labels, predictions and confidences as lists, the confusion matrix."""
+    example, gallery = d["example"], d["gallery"]
+    return {"example": None if example is None else {
+                "example": example["example"], "index": example["index"], "x": pack(example["x"]),
+                "saliency": None if example["saliency"] is None else pack(example["saliency"])},
+            "gallery": {"index": gallery["index"].tolist(), "images": quantize(gallery["images"]),
+                        "label": gallery["label"].tolist(), "predicted": gallery["predicted"].tolist(),
+                        "confidence": gallery["confidence"].tolist()},
+            "confusion": d["confusion"].tolist()}
 
 
 def _sequence(s: dict) -> dict:

@@ -93,6 +93,25 @@ class Conv2d(Layer):
         dcols = rows @ params["K"].reshape(self.channels, -1)
         return col2im(dcols, (dz.shape[0], *self.in_shape), self.kernel, self.stride, self.padding)
 
+    def per_example(self, key, index, cache, dz):
+        """A kernel weight's (or bias's) term sums over the positions it slid across:
+        dL/dK[o, c, u, v] = (1/B)·Σ_b Σ_(i, j) x[b, c, i·s + u − p, j·s + v − p]·δ[b, o, i, j], δ = B·dL/dz
+        (b: the input is 1); `positions` holds each position's a, delta and term (B, H_out, W_out)
+        and, for K, the input row (in_rows) and column (in_cols) each output row and column reads."""
+        batch, _, rows, cols = dz.shape
+        delta = dz[:, index[0]].astype(np.float64) * batch
+        positions = {"delta": delta, "in_rows": None, "in_cols": None}
+        if key == "K":
+            column = int(np.ravel_multi_index(index[1:], self.params[0].shape[1:]))
+            positions["a"] = cache[:, column].astype(np.float64).reshape(batch, rows, cols)
+            u, v = index[2:]  # the input pixel each position reads (outside the image: padding)
+            positions["in_rows"] = [i * self.stride + u - self.padding for i in range(rows)]
+            positions["in_cols"] = [j * self.stride + v - self.padding for j in range(cols)]
+        else:
+            positions["a"] = np.ones_like(delta)
+        positions["terms"] = positions["a"] * delta
+        return {"a": None, "delta": None, "terms": positions["terms"].sum(axis=(1, 2)), "positions": positions}
+
     def multiply_adds(self) -> int:
         """About one example's forward multiply-adds: K's size at every output position."""
         return self.channels * self.in_shape[0] * self.kernel ** 2 * self.out_shape[1] * self.out_shape[2]

@@ -23,9 +23,10 @@ def export(session, m: Export) -> None:
 class Explain(ClientMessage):
     type: Literal["explain"]
     layer: int = Field(ge=0, description="index into the trace's layers")
-    param: str | None = Field(None, max_length=16, description="the parameter: W, b, gamma, beta, W_x, W_h "
+    param: str | None = Field(None, max_length=16, description="the parameter: W, b, gamma, beta, W_x, W_h, K "
                                                                "(default: the layer's first)")
-    index: list[int] | None = Field(None, max_length=4, description="the element, e.g. [row, column]")
+    index: list[int] | None = Field(None, max_length=4,
+                                    description="the element, e.g. [row, column], [o, c, u, v] of K")
     row: int | None = Field(None, ge=0, description="W's row: the input unit (index[0])")
     column: int | None = Field(None, ge=0, description="W's column: the output unit (index[1])")
     example: int = Field(0, ge=0, description="the batch example whose term is written out")
