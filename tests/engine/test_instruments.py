@@ -3,7 +3,7 @@ sharpness, each against an independent computation, and none of them touching th
 import numpy as np
 import pytest
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from engine import LAYERS, Trainer
 from engine.activations import ACTIVATIONS
@@ -60,12 +60,15 @@ def test_gradient_check_is_right_on_smooth_nets(name):
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 @settings(max_examples=4, deadline=None)
 @given(depth=st.integers(1, 3), units=st.integers(2, 8), seed=st.integers(0, 2**16))
+@example(depth=1, units=6, seed=721).via("found flaky by hypothesis")
 def test_random_nets_of_every_activation_are_right_except_at_kinks(activation, depth, units, seed):
     trainer = trained({"dataset": {"name": "circle", "n_samples": 80},
                        "network": {"hidden": [{"units": units, "activation": activation}] * depth}}, seed=seed)
     for entry in gradcheck(trainer)["entries"]:
         if ACTIVATIONS[activation].kinked and entry["kinks"]:
             assert entry["verdict"] in ("right", "kinks"), entry
+        elif entry["verdict"] == "roundoff":  # a gradient so small (an output bias near 0: seed 721,
+            assert entry["rel_error"] < 1e-4, entry  # gelu) that float64's roundoff makes the gap
         else:
             assert entry["rel_error"] < 1e-7 and entry["verdict"] == "right", entry
 
