@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from engine import Trainer
-from engine.losses import by_example
 from engine.stats import COLUMN
-from gradcheck import assert_close_grad, numeric_grad
+from gradcheck import check_backprop
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -30,31 +29,6 @@ def trainer_for(dataset, hidden, network=None, training=None, **kwargs) -> Train
     return Trainer(config, **kwargs)
 
 
-def batch_loss(trainer, x, y) -> tuple:
-    h = x
-    for i in range(len(trainer.net.entries)):
-        h = trainer.net.forward(i, h)
-    out, targets = by_example(h, y)
-    return float(trainer.loss.per_example(out, targets).mean()), h
-
-
-def check_backprop(trainer) -> dict:
-    """store.grad after one backward against centred differences, tensor by tensor."""
-    net = trainer.net
-    batch = trainer.sampler.peek(trainer.config.training.batch_size)
-    x, y = trainer.data.x_train[batch], trainer.targets[batch]
-    _, h = batch_loss(trainer, x, y)
-    out, targets = by_example(h, y)
-    d = trainer.loss.backward(out, targets).reshape(h.shape)
-    for i in reversed(range(len(net.entries))):
-        d = net.backward(i, d)
-    analytic = net.store.grad.copy()
-    numeric = numeric_grad(lambda: batch_loss(trainer, x, y)[0], net.store.theta, h=1e-6)
-    for name, sl in net.store.slices.items():
-        assert_close_grad(analytic[sl], numeric[sl], name, tol=TOLERANCE)
-    return net.store.grads
-
-
 STACKS = [  # (id, dataset, hidden)
     ("conv_maxpool_conv_dense_tees", {"name": "tees", "noise": 20},
      [conv(3, padding=1), pool(), conv(4, stride=2, padding=1), {"units": 5}]),
@@ -68,7 +42,7 @@ STACKS = [  # (id, dataset, hidden)
 def test_a_conv_stack_backpropagates_as_finite_differences_say(case):
     _, dataset, hidden = case
     training = {"loss": "bce"} if dataset["name"] == "bars" else None
-    grads = check_backprop(trainer_for(dataset, hidden, {"bias_init": 0.1}, training))
+    grads = check_backprop(trainer_for(dataset, hidden, {"bias_init": 0.1}, training), TOLERANCE)
     assert np.abs(grads["conv1.K"]).max() > 0  # the gradient reached the first kernels
 
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from engine import Trainer
-from engine.losses import by_example
-from gradcheck import assert_close_grad, numeric_grad
+from gradcheck import batch_loss, check_backprop
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -18,32 +17,6 @@ def trainer_for(dataset: dict, hidden: list, network=None, training=None) -> Tra
               "network": {"hidden": hidden, **(network or {})},
               "training": {"batch_size": 6, "dtype": "float64", **(training or {})}}
     return Trainer(config)
-
-
-def batch_loss(trainer, x, y):
-    """The minibatch's mean data loss (over batch and time) and the output."""
-    h = x
-    for i in range(len(trainer.net.entries)):
-        h = trainer.net.forward(i, h)
-    out, targets = by_example(h, y)
-    return float(trainer.loss.per_example(out, targets).mean()), h
-
-
-def check_bptt(trainer) -> dict:
-    """store.grad after backpropagation through time against centred differences, tensor by tensor."""
-    net = trainer.net
-    batch = trainer.sampler.peek(trainer.config.training.batch_size)
-    x, y = trainer.data.x_train[batch], trainer.targets[batch]
-    _, h = batch_loss(trainer, x, y)
-    out, targets = by_example(h, y)
-    d = trainer.loss.backward(out, targets).reshape(h.shape)
-    for i in reversed(range(len(net.entries))):
-        d = net.backward(i, d)
-    analytic = net.store.grad.copy()
-    numeric = numeric_grad(lambda: batch_loss(trainer, x, y)[0], net.store.theta, h=1e-6)
-    for name, sl in net.store.slices.items():
-        assert_close_grad(analytic[sl], numeric[sl], name, tol=TOLERANCE)
-    return net.store.grads
 
 
 def rnn(units, activation="tanh"):
@@ -71,7 +44,7 @@ CASES = [  # (id, dataset, hidden, network, training)
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_backpropagation_through_time_matches_finite_differences(case):
     _, dataset, hidden, network, training = case
-    grads = check_bptt(trainer_for(dataset, hidden, network, training))
+    grads = check_backprop(trainer_for(dataset, hidden, network, training), TOLERANCE)
     first = "rnn1" if hidden[0]["kind"] == "rnn" else "lstm1"
     assert np.abs(grads[f"{first}.W_h"]).max() > 0  # the gradient did flow back through time
 
